@@ -1,0 +1,6 @@
+//! Shared core of the Salesforce ⇄ iPaaS.com sync: the error catalog, the clients of both
+//! systems, the ports (secrets, queue, state, error log) and their adapters.
+
+pub mod catalog;
+pub mod salesforce;
+pub mod secrets;

@@ -1,0 +1,76 @@
+use super::{SecretError, SecretStore};
+use async_trait::async_trait;
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_secretsmanager::Client;
+
+/// AWS Secrets Manager adapter. `write` uses PutSecretValue, which makes the new value
+/// AWSCURRENT in one atomic step; a missing secret is created on first write.
+#[derive(Clone)]
+pub struct AwsSecretStore {
+    client: Client,
+}
+
+impl AwsSecretStore {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Builds a client from the standard AWS environment (region, credentials, and
+    /// `AWS_ENDPOINT_URL` for an emulator such as moto server).
+    pub async fn from_env() -> Self {
+        let config = aws_config::load_from_env().await;
+        Self::new(Client::new(&config))
+    }
+}
+
+fn backend(id: &str, err: impl std::error::Error) -> SecretError {
+    // The SDK's error context names the operation and AWS error code; it never holds the value.
+    SecretError::Backend {
+        id: id.to_string(),
+        reason: DisplayErrorContext(err).to_string(),
+    }
+}
+
+#[async_trait]
+impl SecretStore for AwsSecretStore {
+    async fn read(&self, secret_id: &str) -> Result<String, SecretError> {
+        match self
+            .client
+            .get_secret_value()
+            .secret_id(secret_id)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .secret_string
+                .ok_or_else(|| SecretError::NotFound(secret_id.to_string())),
+            Err(e) if e.code() == Some("ResourceNotFoundException") => {
+                Err(SecretError::NotFound(secret_id.to_string()))
+            }
+            Err(e) => Err(backend(secret_id, e)),
+        }
+    }
+
+    async fn write(&self, secret_id: &str, value: &str) -> Result<(), SecretError> {
+        let put = self
+            .client
+            .put_secret_value()
+            .secret_id(secret_id)
+            .secret_string(value)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("ResourceNotFoundException") => self
+                .client
+                .create_secret()
+                .name(secret_id)
+                .secret_string(value)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| backend(secret_id, e)),
+            Err(e) => Err(backend(secret_id, e)),
+        }
+    }
+}
