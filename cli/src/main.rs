@@ -1,1 +1,107 @@
-fn main(){}
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "sfsync", version, about = "Salesforce ⇄ iPaaS.com sync: run, connect, explain")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every error message with its cause and resolution, or explain one.
+    Errors {
+        /// An id (e.g. refresh-token-missing), a number, or words from the message.
+        query: Vec<String>,
+        /// Print the catalog as Markdown (the source of docs/errors.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Serve the simulators on loopback until Ctrl-C.
+    Sim {
+        #[arg(long, default_value_t = 0)]
+        salesforce_port: u16,
+        /// Issue a new refresh token on every refresh (Salesforce refresh-token rotation).
+        #[arg(long)]
+        rotate: bool,
+    },
+    /// Connect to a Salesforce org (OAuth web-server flow with PKCE) and store the
+    /// credentials in AWS Secrets Manager.
+    Connect {
+        /// https://login.salesforce.com, https://test.salesforce.com, or your My Domain URL.
+        #[arg(long, env = "SALESFORCE_LOGIN_URL", default_value = "https://login.salesforce.com")]
+        login_url: String,
+        #[arg(long, env = "SALESFORCE_CONSUMER_KEY")]
+        consumer_key: String,
+        /// Read from the environment so it never lands in shell history.
+        #[arg(long, env = "SALESFORCE_CONSUMER_SECRET", hide_env_values = true)]
+        consumer_secret: String,
+        /// Secrets Manager secret (name or ARN) that will hold the connection.
+        #[arg(long, env = "SALESFORCE_SECRET_ID")]
+        secret_id: String,
+        /// Loopback port for the callback; register http://localhost:PORT/oauth/callback.
+        #[arg(long, default_value_t = 1717)]
+        callback_port: u16,
+        #[arg(long, default_value_t = 300)]
+        timeout_secs: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Errors { markdown: true, .. } => {
+            print!("{}", shared::catalog::render_markdown());
+        }
+        Command::Errors { query, .. } => {
+            let q = query.join(" ");
+            let q = (!q.trim().is_empty()).then_some(q.as_str());
+            print!("{}", sfsync::errors_cmd::run(q).map_err(anyhow::Error::msg)?);
+        }
+        Command::Sim { salesforce_port, rotate } => {
+            sfsync::sim_cmd::run(sfsync::sim_cmd::SimOptions {
+                salesforce_port,
+                rotate_refresh_tokens: rotate,
+            })
+            .await?;
+        }
+        Command::Connect { login_url, consumer_key, consumer_secret, secret_id, callback_port, timeout_secs } => {
+            let store = shared::secrets::AwsSecretStore::from_env().await;
+            let opts = sfsync::connect::ConnectOptions {
+                login_url,
+                consumer_key,
+                consumer_secret,
+                secret_id,
+                callback_addr: SocketAddr::from(([127, 0, 0, 1], callback_port)),
+                timeout: Duration::from_secs(timeout_secs),
+            };
+            let done = sfsync::connect::connect(&opts, &store, |url| {
+                println!("Open this address in a browser and log in to Salesforce:\n\n  {url}\n");
+                println!("Waiting for Salesforce to send you back here…");
+            })
+            .await?;
+            println!(
+                "Connected to {}. The connection is stored in secret {}.",
+                done.instance_url, done.secret_id
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,27 @@
+//! Helpers shared by the end-to-end tests: the AWS emulator (moto server) that
+//! `scripts/test` starts, and unique names so tests can share it.
 
+use aws_config::{BehaviorVersion, SdkConfig};
+
+/// The moto server endpoint. `scripts/test` starts moto and sets `MOTO_ENDPOINT`; running
+/// `cargo test` without it fails loudly rather than skipping the AWS tests.
+pub fn moto_endpoint() -> String {
+    std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
+        panic!("MOTO_ENDPOINT is not set: run the tests with scripts/test, which starts moto server")
+    })
+}
+
+/// Real AWS SDK configuration pointed at moto on loopback.
+pub async fn aws_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(moto_endpoint())
+        .region("us-east-1")
+        .test_credentials()
+        .load()
+        .await
+}
+
+/// A name no other test uses, so tests sharing one moto server never collide.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}

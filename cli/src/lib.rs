@@ -1,0 +1,6 @@
+//! `sfsync`: the operator's command line. Each command lives in its own module so tests can
+//! drive it without a subprocess; `main.rs` only parses arguments and dispatches.
+
+pub mod connect;
+pub mod errors_cmd;
+pub mod sim_cmd;
