@@ -2,5 +2,6 @@
 //! systems, the ports (secrets, queue, state, error log) and their adapters.
 
 pub mod catalog;
+pub mod flow;
 pub mod salesforce;
 pub mod secrets;
