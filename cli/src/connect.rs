@@ -79,7 +79,12 @@ pub async fn connect(
 
     let listener = tokio::net::TcpListener::bind(opts.callback_addr)
         .await
-        .with_context(|| format!("cannot listen for the OAuth callback on {}", opts.callback_addr))?;
+        .with_context(|| {
+            format!(
+                "cannot listen for the OAuth callback on {}",
+                opts.callback_addr
+            )
+        })?;
     let port = listener.local_addr()?.port();
     let redirect_uri = format!("http://localhost:{port}/oauth/callback");
 
@@ -134,7 +139,10 @@ pub async fn connect(
     if let Some(err) = params.get("error") {
         bail!(
             "Salesforce did not authorize sfsync: {err} {}",
-            params.get("error_description").map(String::as_str).unwrap_or("")
+            params
+                .get("error_description")
+                .map(String::as_str)
+                .unwrap_or("")
         );
     }
     if params.get("state") != Some(&state) {
@@ -185,7 +193,12 @@ pub async fn connect(
     store
         .write(&opts.secret_id, &doc.to_string())
         .await
-        .with_context(|| format!("could not store the connection in secret {}", opts.secret_id))?;
+        .with_context(|| {
+            format!(
+                "could not store the connection in secret {}",
+                opts.secret_id
+            )
+        })?;
     Ok(Connected {
         instance_url: token.instance_url,
         identity_url: token.id,

@@ -4,7 +4,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "sfsync", version, about = "Salesforce ⇄ iPaaS.com sync: run, connect, explain")]
+#[command(
+    name = "sfsync",
+    version,
+    about = "Salesforce ⇄ iPaaS.com sync: run, connect, explain"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,7 +36,11 @@ enum Command {
     /// credentials in AWS Secrets Manager.
     Connect {
         /// https://login.salesforce.com, https://test.salesforce.com, or your My Domain URL.
-        #[arg(long, env = "SALESFORCE_LOGIN_URL", default_value = "https://login.salesforce.com")]
+        #[arg(
+            long,
+            env = "SALESFORCE_LOGIN_URL",
+            default_value = "https://login.salesforce.com"
+        )]
         login_url: String,
         #[arg(long, env = "SALESFORCE_CONSUMER_KEY")]
         consumer_key: String,
@@ -73,16 +81,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Errors { query, .. } => {
             let q = query.join(" ");
             let q = (!q.trim().is_empty()).then_some(q.as_str());
-            print!("{}", sfsync::errors_cmd::run(q).map_err(anyhow::Error::msg)?);
+            print!(
+                "{}",
+                sfsync::errors_cmd::run(q).map_err(anyhow::Error::msg)?
+            );
         }
-        Command::Sim { salesforce_port, rotate } => {
+        Command::Sim {
+            salesforce_port,
+            rotate,
+        } => {
             sfsync::sim_cmd::run(sfsync::sim_cmd::SimOptions {
                 salesforce_port,
                 rotate_refresh_tokens: rotate,
             })
             .await?;
         }
-        Command::Connect { login_url, consumer_key, consumer_secret, secret_id, callback_port, timeout_secs } => {
+        Command::Connect {
+            login_url,
+            consumer_key,
+            consumer_secret,
+            secret_id,
+            callback_port,
+            timeout_secs,
+        } => {
             let store = shared::secrets::AwsSecretStore::from_env().await;
             let opts = sfsync::connect::ConnectOptions {
                 login_url,

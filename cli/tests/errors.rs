@@ -21,7 +21,11 @@ fn lists_all_ten_with_cause_and_resolution() {
     for e in shared::catalog::CATALOG.iter() {
         assert!(out.contains(e.text), "missing message: {}", e.text);
         assert!(out.contains(e.cause), "missing cause of {}", e.slug);
-        assert!(out.contains(e.resolution), "missing resolution of {}", e.slug);
+        assert!(
+            out.contains(e.resolution),
+            "missing resolution of {}",
+            e.slug
+        );
     }
     assert_eq!(out.matches("Cause: ").count(), 10);
     assert_eq!(out.matches("Resolution: ").count(), 10);

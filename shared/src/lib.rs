@@ -2,6 +2,10 @@
 //! systems, the ports (secrets, queue, state, error log) and their adapters.
 
 pub mod catalog;
+pub mod config;
 pub mod flow;
+pub mod queue;
 pub mod salesforce;
 pub mod secrets;
+pub mod telemetry;
+pub mod webhook;

@@ -27,13 +27,19 @@ fn every_spec_message_is_in_the_catalog_verbatim_and_once() {
 
 #[test]
 fn matches_the_shared_spec_when_present() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/spec/messages.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/spec/messages.txt"
+    );
     let Ok(spec) = std::fs::read_to_string(path) else {
         // The spec lives beside the repo, not in it; EXPECTED above covers a bare clone.
         return;
     };
     let lines: Vec<&str> = spec.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines, EXPECTED, "tests' copy drifted from spec/messages.txt");
+    assert_eq!(
+        lines, EXPECTED,
+        "tests' copy drifted from spec/messages.txt"
+    );
 }
 
 #[test]
@@ -44,10 +50,19 @@ fn every_entry_is_complete_and_unique() {
     assert_eq!(slugs.len(), CATALOG.len(), "slugs must be unique");
     for e in CATALOG.iter() {
         assert!(!e.cause.is_empty() && !e.resolution.is_empty() && !e.sections.is_empty());
-        assert!(std::ptr::eq(e.id.entry(), e), "MessageId::entry must find its own entry");
+        assert!(
+            std::ptr::eq(e.id.entry(), e),
+            "MessageId::entry must find its own entry"
+        );
     }
-    assert_eq!(MessageId::EmailLinkFailed.entry().severity, Severity::Warning);
-    let warnings = CATALOG.iter().filter(|e| e.severity == Severity::Warning).count();
+    assert_eq!(
+        MessageId::EmailLinkFailed.entry().severity,
+        Severity::Warning
+    );
+    let warnings = CATALOG
+        .iter()
+        .filter(|e| e.severity == Severity::Warning)
+        .count();
     assert_eq!(warnings, 1, "only the email-link message is a warning");
 }
 

@@ -7,7 +7,9 @@ use aws_config::{BehaviorVersion, SdkConfig};
 /// `cargo test` without it fails loudly rather than skipping the AWS tests.
 pub fn moto_endpoint() -> String {
     std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
-        panic!("MOTO_ENDPOINT is not set: run the tests with scripts/test, which starts moto server")
+        panic!(
+            "MOTO_ENDPOINT is not set: run the tests with scripts/test, which starts moto server"
+        )
     })
 }
 
@@ -25,3 +27,5 @@ pub async fn aws_config() -> SdkConfig {
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
+
+pub mod aws_proxy;

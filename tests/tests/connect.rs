@@ -33,11 +33,15 @@ fn options(sim: &SalesforceSim, secret_id: &str) -> ConnectOptions {
 
 #[tokio::test]
 async fn stores_a_live_refresh_token_in_the_secret() {
-    let sim = SalesforceSim::start(SalesforceSimConfig::default()).await.unwrap();
+    let sim = SalesforceSim::start(SalesforceSimConfig::default())
+        .await
+        .unwrap();
     let store = store().await;
     let secret_id = unique("sfsync/connect");
 
-    let done = connect(&options(&sim, &secret_id), &store, browser).await.unwrap();
+    let done = connect(&options(&sim, &secret_id), &store, browser)
+        .await
+        .unwrap();
     assert_eq!(done.instance_url, sim.url());
     assert_eq!(sim.counters().get("authorize"), 1);
 
@@ -51,24 +55,40 @@ async fn stores_a_live_refresh_token_in_the_secret() {
 
 #[tokio::test]
 async fn wrong_consumer_secret_is_explained_and_nothing_is_stored() {
-    let sim = SalesforceSim::start(SalesforceSimConfig::default()).await.unwrap();
+    let sim = SalesforceSim::start(SalesforceSimConfig::default())
+        .await
+        .unwrap();
     let store = store().await;
     let secret_id = unique("sfsync/connect-bad");
     let mut opts = options(&sim, &secret_id);
     opts.consumer_secret = "not-the-secret".into();
 
-    let err = connect(&opts, &store, browser).await.unwrap_err().to_string();
-    assert!(err.contains("Salesforce refused the authorization code"), "{err}");
-    assert!(!err.contains("not-the-secret"), "the secret must not be echoed: {err}");
+    let err = connect(&opts, &store, browser)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Salesforce refused the authorization code"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("not-the-secret"),
+        "the secret must not be echoed: {err}"
+    );
     assert!(store.read(&secret_id).await.is_err());
 }
 
 #[tokio::test]
 async fn empty_consumer_key_fails_before_any_call() {
-    let sim = SalesforceSim::start(SalesforceSimConfig::default()).await.unwrap();
+    let sim = SalesforceSim::start(SalesforceSimConfig::default())
+        .await
+        .unwrap();
     let mut opts = options(&sim, &unique("sfsync/connect-empty"));
     opts.consumer_key = " ".into();
-    let err = connect(&opts, &store().await, browser).await.unwrap_err().to_string();
+    let err = connect(&opts, &store().await, browser)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("consumer key is empty"), "{err}");
     assert_eq!(sim.counters().get("authorize"), 0);
 }

@@ -52,7 +52,14 @@ pub fn render_markdown() -> String {
     out.push_str("Every message the integration raises. Each appears in iPaaS.com under Integration Monitoring → Error Logs, with the affected record, the time and a detail line. `sfsync errors <words>` explains one from the command line.\n\n");
     out.push_str("| # | id | severity | message |\n|---|---|---|---|\n");
     for (i, e) in CATALOG.iter().enumerate() {
-        let _ = writeln!(out, "| {} | `{}` | {} | {} |", i + 1, e.slug, e.severity, e.text);
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} |",
+            i + 1,
+            e.slug,
+            e.severity,
+            e.text
+        );
     }
     for (i, e) in CATALOG.iter().enumerate() {
         let sections: Vec<&str> = e.sections.iter().map(|s| s.title()).collect();

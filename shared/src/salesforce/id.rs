@@ -128,10 +128,22 @@ mod tests {
 
     #[test]
     fn rejects_bad_ids() {
-        assert!(matches!(SalesforceId::parse("001"), Err(IdError::Length(..))));
-        assert!(matches!(SalesforceId::parse("001M000000qfPy'"), Err(IdError::Charset(_))));
-        assert!(matches!(SalesforceId::parse("001M000000qfPySAAA"), Err(IdError::Checksum(..))));
-        assert!(matches!(SalesforceId::parse("001M000000qfPyé"), Err(IdError::Length(..) | IdError::Charset(_))));
+        assert!(matches!(
+            SalesforceId::parse("001"),
+            Err(IdError::Length(..))
+        ));
+        assert!(matches!(
+            SalesforceId::parse("001M000000qfPy'"),
+            Err(IdError::Charset(_))
+        ));
+        assert!(matches!(
+            SalesforceId::parse("001M000000qfPySAAA"),
+            Err(IdError::Checksum(..))
+        ));
+        assert!(matches!(
+            SalesforceId::parse("001M000000qfPyé"),
+            Err(IdError::Length(..) | IdError::Charset(_))
+        ));
     }
 
     #[test]

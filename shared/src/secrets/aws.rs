@@ -15,6 +15,10 @@ impl AwsSecretStore {
         Self { client }
     }
 
+    pub fn from_conf(conf: &aws_config::SdkConfig) -> Self {
+        Self::new(Client::new(conf))
+    }
+
     /// Builds a client from the standard AWS environment (region, credentials, and
     /// `AWS_ENDPOINT_URL` for an emulator such as moto server).
     pub async fn from_env() -> Self {
