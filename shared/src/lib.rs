@@ -7,5 +7,6 @@ pub mod flow;
 pub mod queue;
 pub mod salesforce;
 pub mod secrets;
+pub mod state;
 pub mod telemetry;
 pub mod webhook;
