@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod config;
 pub mod flow;
 pub mod queue;
+pub mod records;
 pub mod salesforce;
 pub mod secrets;
 pub mod state;
