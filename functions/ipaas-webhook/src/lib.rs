@@ -1,5 +1,8 @@
 //! The Lambda's translator: Function URL request -> `shared::webhook::receive` -> response.
 
+#[cfg(feature = "local")]
+pub mod local;
+
 use lambda_http::{Body, Request, RequestExt, Response};
 use shared::queue::WorkQueue;
 use shared::webhook::{self, WebhookKey};
