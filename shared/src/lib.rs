@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod config;
 pub mod flow;
+pub mod flows;
 pub mod queue;
 pub mod records;
 pub mod salesforce;

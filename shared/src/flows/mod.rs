@@ -1,0 +1,13 @@
+//! The four flows (DESIGN.md §3) and what they share: settings, outcomes, and the SQS batch
+//! runner every worker Lambda uses.
+
+mod outcome;
+mod runner;
+mod settings;
+
+pub use outcome::Outcome;
+pub use runner::{run_batch, BatchReport, FlowWorker};
+pub use settings::{CollisionMethod, SyncType};
+
+#[cfg(test)]
+mod runner_tests;
