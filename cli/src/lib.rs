@@ -3,4 +3,5 @@
 
 pub mod connect;
 pub mod errors_cmd;
+pub mod replay_cmd;
 pub mod sim_cmd;

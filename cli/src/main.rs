@@ -32,6 +32,20 @@ enum Command {
         #[arg(long)]
         rotate: bool,
     },
+    /// Move a flow's messages from its dead-letter queue back to its queue.
+    Replay {
+        /// account-to-ipaas, contact-to-ipaas, account-from-ipaas or contact-from-ipaas.
+        flow: shared::flow::Flow,
+        /// Only the messages of this record (repeatable); default: every message.
+        #[arg(long = "record")]
+        records: Vec<String>,
+        /// Default: the environment variable <FLOW>_QUEUE_URL.
+        #[arg(long)]
+        queue_url: Option<String>,
+        /// Default: the environment variable <FLOW>_DLQ_URL.
+        #[arg(long)]
+        dlq_url: Option<String>,
+    },
     /// Connect to a Salesforce org (OAuth web-server flow with PKCE) and store the
     /// credentials in AWS Secrets Manager.
     Connect {
@@ -95,6 +109,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rotate_refresh_tokens: rotate,
             })
             .await?;
+        }
+        Command::Replay {
+            flow,
+            records,
+            queue_url,
+            dlq_url,
+        } => {
+            let opts = sfsync::replay_cmd::ReplayOptions {
+                flow,
+                records,
+                queue_url,
+                dlq_url,
+            };
+            println!("{}", sfsync::replay_cmd::run(opts).await?);
         }
         Command::Connect {
             login_url,

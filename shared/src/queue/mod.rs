@@ -3,10 +3,12 @@
 
 mod envelope;
 mod memory;
+mod replay;
 mod sqs;
 
 pub use envelope::{EnvelopeError, WorkMessage, ENVELOPE_VERSION};
 pub use memory::MemoryWorkQueue;
+pub use replay::{replay, ReplayError, ReplayReport};
 pub use sqs::{QueueUrls, SqsWorkQueue};
 
 use async_trait::async_trait;
