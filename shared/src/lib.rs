@@ -3,8 +3,10 @@
 
 pub mod catalog;
 pub mod config;
+pub mod error_log;
 pub mod flow;
 pub mod flows;
+pub mod ipaas;
 pub mod queue;
 pub mod records;
 pub mod salesforce;

@@ -3,4 +3,5 @@
 
 pub mod counters;
 pub mod faults;
+pub mod ipaas;
 pub mod salesforce;

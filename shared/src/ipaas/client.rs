@@ -1,0 +1,301 @@
+//! `IpaasClient`: one place that sends a request to iPaaS.com with the API key, retries what
+//! is transient, re-reads a rotated key once, and turns every other answer into an
+//! `IpaasError`. The record, link and error-log calls in the sibling files are thin on top.
+
+use super::config::IpaasConfig;
+use super::error::{excerpt, is_transient_status, truncate_chars, IpaasError, EXCERPT_CHARS};
+use super::key::{ApiKey, KeySource};
+use super::retry::parse_retry_after;
+use crate::secrets::SecretStore;
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+use url::Url;
+
+/// Largest response body read (bytes); a bigger one is a failed call, not an out-of-memory.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Client of the iPaaS.com API. Cheap to clone; clones share the connection pool and key.
+#[derive(Clone)]
+pub struct IpaasClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    config: IpaasConfig,
+    keys: KeySource,
+}
+
+impl fmt::Debug for IpaasClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IpaasClient")
+            .field("base_url", &self.inner.base.as_str())
+            .field("secret_id", &self.inner.keys.secret_id())
+            .field("system_id", &self.inner.config.system_id)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// One request to make: what the retry loop needs to send it again.
+pub(super) struct Call {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Call {
+    pub fn new(method: Method, path: String) -> Self {
+        Call {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, IpaasError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| IpaasError::Invalid(format!("the request body is not JSON: {e}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+}
+
+/// A non-transient answer (success or not), read in full.
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// A try that got no answer; `transient` says whether trying again may help.
+struct NoAnswer {
+    reason: String,
+    transient: bool,
+}
+
+impl IpaasClient {
+    pub fn new(secrets: Arc<dyn SecretStore>, config: IpaasConfig) -> Result<Self, IpaasError> {
+        let base = Url::parse(&config.base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            .ok_or_else(|| {
+                IpaasError::Invalid(format!(
+                    "base URL {:?} is not an http(s) URL",
+                    config.base_url
+                ))
+            })?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            // A redirect could carry the key elsewhere; the API never redirects.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("sfsync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| IpaasError::Invalid(format!("HTTP client: {e}")))?;
+        let keys = KeySource::new(secrets, config.secret_id.clone());
+        Ok(IpaasClient {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                config,
+                keys,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &IpaasConfig {
+        &self.inner.config
+    }
+
+    /// The Salesforce subscription's system id, under which links are written.
+    pub fn system_id(&self) -> u64 {
+        self.inner.config.system_id
+    }
+
+    /// Sends `call` until it gets a non-transient answer or the retry budget is spent.
+    /// Success (2xx) is `Ok`; every other status is `Err(IpaasError::Status)`.
+    pub(super) async fn send(&self, call: &Call) -> Result<Answer, IpaasError> {
+        let policy = &self.inner.config.retry;
+        let mut key = self.inner.keys.current().await?;
+        let mut reauthenticated = false;
+        let mut attempts = 0u32;
+        let mut transient_failures = 0u32;
+        loop {
+            attempts += 1;
+            let (retry_after, failure) = match self.try_once(call, &key).await {
+                Ok(answer) if answer.status.is_success() => return Ok(answer),
+                Ok(answer) if answer.status == StatusCode::UNAUTHORIZED && !reauthenticated => {
+                    // The key may have been rotated since it was cached: read it once more.
+                    tracing::warn!(method = %call.method, path = %call.path,
+                        "iPaaS.com rejected the API key; re-reading the secret once");
+                    reauthenticated = true;
+                    key = self.inner.keys.refresh(&key).await?;
+                    continue;
+                }
+                Ok(answer) if is_transient_status(answer.status.as_u16()) => {
+                    let after = answer
+                        .headers
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+                    (after, self.status_error(call, &answer, attempts))
+                }
+                Ok(answer) => return Err(self.status_error(call, &answer, attempts)),
+                Err(no) if no.transient => (None, self.transport_error(call, no.reason, attempts)),
+                Err(no) => return Err(self.transport_error(call, no.reason, attempts)),
+            };
+            transient_failures += 1;
+            if !policy.should_retry(transient_failures) {
+                tracing::warn!(method = %call.method, path = %call.path, attempts,
+                    "iPaaS.com call still failing; giving up");
+                return Err(failure);
+            }
+            let delay = policy.delay(transient_failures, retry_after);
+            tracing::info!(method = %call.method, path = %call.path, attempts,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %failure, "transient iPaaS.com failure; retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn try_once(&self, call: &Call, key: &ApiKey) -> Result<Answer, NoAnswer> {
+        let fatal = |reason: String| NoAnswer {
+            reason,
+            transient: false,
+        };
+        let url = self.url(&call.path);
+        let mut request = self
+            .inner
+            .http
+            .request(call.method.clone(), url)
+            .header(
+                AUTHORIZATION,
+                key.bearer().map_err(|e| fatal(e.to_string()))?,
+            )
+            .header(ACCEPT, "application/json");
+        if !call.query.is_empty() {
+            // Built by serde_urlencoded: `&`, `#`, `+` and non-ASCII in values are escaped.
+            request = request.query(&call.query);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let mut response = request.send().await.map_err(no_answer)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        // Read by chunks so an endless body is cut off instead of exhausting memory; a
+        // connection dropped mid-body is a transient failure like any other.
+        while let Some(chunk) = response.chunk().await.map_err(no_answer)? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(fatal(format!(
+                    "HTTP {status} answer larger than {MAX_BODY_BYTES} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        tracing::debug!(method = %call.method, path = %call.path, status = status.as_u16(),
+            "iPaaS.com answered");
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// The base URL (its path prefix kept) joined with an API path.
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.inner.base.clone();
+        let joined = format!(
+            "{}/{}",
+            url.path().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        url.set_path(&joined);
+        url.set_query(None);
+        url.set_fragment(None);
+        url
+    }
+
+    fn status_error(&self, call: &Call, answer: &Answer, attempts: u32) -> IpaasError {
+        IpaasError::Status {
+            method: call.method.to_string(),
+            path: call.path.clone(),
+            status: answer.status.as_u16(),
+            excerpt: excerpt(&answer.body),
+            attempts,
+        }
+    }
+
+    fn transport_error(&self, call: &Call, reason: String, attempts: u32) -> IpaasError {
+        IpaasError::Transport {
+            method: call.method.to_string(),
+            path: call.path.clone(),
+            reason,
+            attempts,
+        }
+    }
+
+    /// Sends `call` and decodes a JSON success body.
+    pub(super) async fn json<T: DeserializeOwned>(&self, call: &Call) -> Result<T, IpaasError> {
+        let answer = self.send(call).await?;
+        decode(call, &answer)
+    }
+
+    /// Like `json`, but a 404 is `Ok(None)`: the thing asked for does not exist.
+    pub(super) async fn json_or_none<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+    ) -> Result<Option<T>, IpaasError> {
+        match self.send(call).await {
+            Ok(answer) => decode(call, &answer).map(Some),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+pub(super) fn decode<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T, IpaasError> {
+    serde_json::from_slice(&answer.body).map_err(|e| IpaasError::Decode {
+        method: call.method.to_string(),
+        path: call.path.clone(),
+        status: answer.status.as_u16(),
+        reason: truncate_chars(&e.to_string(), EXCERPT_CHARS),
+        excerpt: excerpt(&answer.body),
+    })
+}
+
+/// Describes a failed send without the URL (whose query may hold personal data) and says
+/// whether it is worth retrying: timeouts, refused or dropped connections are.
+fn no_answer(e: reqwest::Error) -> NoAnswer {
+    let transient =
+        e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() || e.is_decode();
+    let e = e.without_url();
+    let mut reason = e.to_string();
+    // reqwest's own text is generic ("error sending request"); the causes say what happened.
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        reason.push_str(": ");
+        reason.push_str(&c.to_string());
+        cause = c.source();
+    }
+    NoAnswer {
+        reason: truncate_chars(&reason, EXCERPT_CHARS),
+        transient,
+    }
+}

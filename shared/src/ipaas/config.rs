@@ -1,0 +1,128 @@
+//! Where the iPaaS.com API is and how to talk to it. Every path is configurable because
+//! iPaaS.com publishes only some of them (docs/ipaas-api.md); the defaults are that page's.
+
+use super::retry::RetryPolicy;
+use crate::config::{parsed, required, ConfigError, Env};
+use std::time::Duration;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.ipaas.com";
+
+/// The API paths. `{id}` is replaced by the record's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpaasPaths {
+    pub customer_create: String,
+    pub customer_by_id: String,
+    pub customers: String,
+    pub company_create: String,
+    pub company_by_id: String,
+    pub companies: String,
+    pub link_lookup: String,
+    pub link_write: String,
+    pub error_log_create: String,
+    pub error_logs: String,
+}
+
+impl Default for IpaasPaths {
+    fn default() -> Self {
+        IpaasPaths {
+            customer_create: "/customers/v2/Customer".into(),
+            customer_by_id: "/customers/v2/Customer/{id}".into(),
+            customers: "/customers/v2/Customers".into(),
+            company_create: "/customers/v2/Customer/Company".into(),
+            company_by_id: "/customers/v2/Customer/Company/{id}".into(),
+            companies: "/customers/v2/Customer/Companies".into(),
+            link_lookup: "/customers/v2/External/LookupSpecial".into(),
+            link_write: "/customers/v2/External/UpdateExternalId".into(),
+            error_log_create: "/integrations/v2/ErrorLog".into(),
+            error_logs: "/integrations/v2/ErrorLogs".into(),
+        }
+    }
+}
+
+impl IpaasPaths {
+    /// A `{id}` template filled with a record id.
+    pub fn with_id(template: &str, id: u64) -> String {
+        template.replace("{id}", &id.to_string())
+    }
+}
+
+/// Everything the client needs except the key itself, which stays in the secret store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpaasConfig {
+    /// e.g. `https://api.ipaas.com`; a path prefix is kept.
+    pub base_url: String,
+    /// Secret holding `{"api_key":…,"webhook_key":…}`.
+    pub secret_id: String,
+    /// The Salesforce subscription's system id in iPaaS.com, used for external-id links.
+    pub system_id: u64,
+    pub paths: IpaasPaths,
+    pub retry: RetryPolicy,
+    pub connect_timeout: Duration,
+    /// Whole-request limit (connect, send, read the body) for one attempt.
+    pub request_timeout: Duration,
+}
+
+impl IpaasConfig {
+    /// The documented defaults for everything but the three deployment-specific values.
+    pub fn new(base_url: impl Into<String>, secret_id: impl Into<String>, system_id: u64) -> Self {
+        IpaasConfig {
+            base_url: base_url.into(),
+            secret_id: secret_id.into(),
+            system_id,
+            paths: IpaasPaths::default(),
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// `IPAAS_SECRET_ID` and `IPAAS_SYSTEM_ID` (required), `IPAAS_BASE_URL` (optional), as
+    /// the SAM template sets them.
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let secret_id = required(
+            env,
+            "IPAAS_SECRET_ID",
+            "set it to the secret holding the iPaaS.com API key",
+        )?;
+        let system_id = required(
+            env,
+            "IPAAS_SYSTEM_ID",
+            "set it to the Salesforce subscription's system id in iPaaS.com",
+        )?;
+        let system_id = system_id.parse().map_err(|_| ConfigError::Invalid {
+            name: "IPAAS_SYSTEM_ID",
+            reason: format!("{system_id:?} is not a positive whole number"),
+        })?;
+        let base_url: String = parsed(env, "IPAAS_BASE_URL", DEFAULT_BASE_URL.to_string())?;
+        Ok(Self::new(base_url, secret_id, system_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn reads_the_environment() {
+        let mut env: HashMap<String, String> = [
+            ("IPAAS_SECRET_ID".to_string(), "ipaas".to_string()),
+            ("IPAAS_SYSTEM_ID".to_string(), "77".to_string()),
+        ]
+        .into();
+        let c = IpaasConfig::from_env(&env).unwrap();
+        assert_eq!((c.base_url.as_str(), c.system_id), (DEFAULT_BASE_URL, 77));
+        env.insert("IPAAS_SYSTEM_ID".into(), "x".into());
+        let e = IpaasConfig::from_env(&env).unwrap_err().to_string();
+        assert!(e.contains("IPAAS_SYSTEM_ID"), "{e}");
+    }
+
+    #[test]
+    fn fills_id_templates() {
+        let p = IpaasPaths::default();
+        assert_eq!(
+            IpaasPaths::with_id(&p.company_by_id, 42),
+            "/customers/v2/Customer/Company/42"
+        );
+    }
+}

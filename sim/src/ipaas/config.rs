@@ -1,0 +1,24 @@
+//! How a simulated iPaaS.com tenant is set up.
+
+use std::time::Duration;
+
+/// Settings of one simulated tenant. `Default` gives a ready-to-use tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpaasSimConfig {
+    /// The only bearer key the API accepts.
+    pub api_key: String,
+    /// Retry-After on injected 429/503 answers.
+    pub retry_after_secs: u64,
+    /// Wait before the second webhook attempt; doubles for each later attempt.
+    pub webhook_retry_base: Duration,
+}
+
+impl Default for IpaasSimConfig {
+    fn default() -> Self {
+        IpaasSimConfig {
+            api_key: "sim-ipaas-api-key".into(),
+            retry_after_secs: 1,
+            webhook_retry_base: Duration::from_millis(200),
+        }
+    }
+}
