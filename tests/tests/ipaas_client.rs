@@ -3,9 +3,7 @@
 //! exactly as docs/ipaas-api.md defines them.
 
 use serde_json::json;
-use shared::ipaas::{
-    Address, Company, Customer, IpaasClient, IpaasConfig, LinkTable, RetryPolicy,
-};
+use shared::ipaas::{Address, Company, Customer, IpaasClient, IpaasConfig, LinkTable, RetryPolicy};
 use shared::secrets::InMemorySecretStore;
 use sim::faults::Faults;
 use sim::ipaas::{IpaasSim, IpaasSimConfig};
@@ -59,7 +57,10 @@ async fn companies_and_customers_with_addresses_round_trip() {
         .create_company(&Company {
             name: Some("Analytical Engines Ltd".into()),
             phone_number: Some("+44 20 7946 0000".into()),
-            addresses: vec![address("Billton", true, false), address("Shipton", false, true)],
+            addresses: vec![
+                address("Billton", true, false),
+                address("Shipton", false, true),
+            ],
             ..Default::default()
         })
         .await
@@ -69,8 +70,14 @@ async fn companies_and_customers_with_addresses_round_trip() {
 
     let got = c.get_company(company_id).await.unwrap().unwrap();
     assert_eq!(got.name.as_deref(), Some("Analytical Engines Ltd"));
-    assert_eq!(got.primary_billing().unwrap().city.as_deref(), Some("Billton"));
-    assert_eq!(got.primary_shipping().unwrap().city.as_deref(), Some("Shipton"));
+    assert_eq!(
+        got.primary_billing().unwrap().city.as_deref(),
+        Some("Billton")
+    );
+    assert_eq!(
+        got.primary_shipping().unwrap().city.as_deref(),
+        Some("Shipton")
+    );
 
     let mut changed = got.clone();
     changed.description = Some("Engines, analytical".into());
@@ -78,7 +85,11 @@ async fn companies_and_customers_with_addresses_round_trip() {
     let updated = c.update_company(company_id, &changed).await.unwrap();
     assert_eq!(updated.description.as_deref(), Some("Engines, analytical"));
     let got = c.get_company(company_id).await.unwrap().unwrap();
-    assert_eq!(got.addresses.len(), 1, "an update replaces the address list");
+    assert_eq!(
+        got.addresses.len(),
+        1,
+        "an update replaces the address list"
+    );
     assert_eq!(got.primary_billing(), got.primary_shipping());
 
     let customer = c
@@ -139,7 +150,11 @@ async fn searches_encode_awkward_values_and_ignore_case() {
         .await
         .unwrap();
     assert_eq!(found.len(), 1, "equals is case-insensitive");
-    assert!(c.find_customers_by_email("nobody@example.com").await.unwrap().is_empty());
+    assert!(c
+        .find_customers_by_email("nobody@example.com")
+        .await
+        .unwrap()
+        .is_empty());
 
     let found = c.find_companies_by_name(odd_name).await.unwrap();
     assert_eq!(found.iter().map(|x| x.id).collect::<Vec<_>>(), [company.id]);
@@ -159,7 +174,10 @@ async fn links_are_looked_up_written_and_shown_on_the_record() {
     let id = customer.id.unwrap();
     let sf_id = "003000000000042AAA";
 
-    assert_eq!(c.lookup_link(LinkTable::Customer, sf_id).await.unwrap(), None);
+    assert_eq!(
+        c.lookup_link(LinkTable::Customer, sf_id).await.unwrap(),
+        None
+    );
     c.write_link(LinkTable::Customer, sf_id, id).await.unwrap();
     assert_eq!(
         c.lookup_link(LinkTable::Customer, sf_id).await.unwrap(),
@@ -249,7 +267,10 @@ async fn a_wrong_key_fails_with_401_after_one_reread() {
     let raised = e.to_raised();
     assert_eq!(raised.message, "An iPaaS.com API error was returned.");
     let detail = raised.detail.unwrap();
-    assert!(detail.contains("HTTP 401") && detail.contains("2 attempt(s)"), "{detail}");
+    assert!(
+        detail.contains("HTTP 401") && detail.contains("2 attempt(s)"),
+        "{detail}"
+    );
     assert!(!detail.contains("not-the-key") && !format!("{e:?} {c:?}").contains("not-the-key"));
 }
 
@@ -276,12 +297,19 @@ async fn transient_failures_are_retried_until_they_succeed() {
     }
     sim.set_faults(Faults::default());
     let creates = sim.counters().get("customer_create");
-    assert!(creates > 15, "some creates were answered 503 and retried: {creates}");
+    assert!(
+        creates > 15,
+        "some creates were answered 503 and retried: {creates}"
+    );
     // Each retried create was refused before it was applied: no duplicates.
     let all = c.all_customers(100).collect_all().await.unwrap();
     let retried = all
         .iter()
-        .filter(|x| x.last_name.as_deref().is_some_and(|n| n.starts_with("Retry ")))
+        .filter(|x| {
+            x.last_name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Retry "))
+        })
         .count();
     assert_eq!(retried, 15);
 }
@@ -298,7 +326,9 @@ async fn failures_that_never_recover_raise_the_catalog_message() {
     assert_eq!(raised.message, "An iPaaS.com API error was returned.");
     let detail = raised.detail.unwrap();
     assert!(
-        detail.starts_with("GET /customers/v2/Customer/Companies answered HTTP 503 after 10 attempt(s)"),
+        detail.starts_with(
+            "GET /customers/v2/Customer/Companies answered HTTP 503 after 10 attempt(s)"
+        ),
         "{detail}"
     );
     sim.set_faults(Faults::default());
@@ -321,6 +351,9 @@ async fn validation_errors_are_not_retried_and_name_the_field() {
     let raised = e.to_raised();
     assert_eq!(raised.message, "An iPaaS.com API error was returned.");
     let detail = raised.detail.unwrap();
-    assert!(detail.contains("HTTP 400") && detail.contains("last_name"), "{detail}");
+    assert!(
+        detail.contains("HTTP 400") && detail.contains("last_name"),
+        "{detail}"
+    );
     assert!(detail.chars().count() < 500, "{detail}");
 }
