@@ -6,6 +6,7 @@ pub mod config;
 pub mod error_log;
 pub mod flow;
 pub mod flows;
+pub mod http;
 pub mod ipaas;
 pub mod queue;
 pub mod records;

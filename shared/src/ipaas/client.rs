@@ -5,7 +5,7 @@
 use super::config::IpaasConfig;
 use super::error::{excerpt, is_transient_status, truncate_chars, IpaasError, EXCERPT_CHARS};
 use super::key::{ApiKey, KeySource};
-use super::retry::parse_retry_after;
+use crate::http::retry::parse_retry_after;
 use crate::secrets::SecretStore;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
@@ -280,22 +280,7 @@ pub(super) fn decode<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Resul
     })
 }
 
-/// Describes a failed send without the URL (whose query may hold personal data) and says
-/// whether it is worth retrying: timeouts, refused or dropped connections are.
 fn no_answer(e: reqwest::Error) -> NoAnswer {
-    let transient =
-        e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() || e.is_decode();
-    let e = e.without_url();
-    let mut reason = e.to_string();
-    // reqwest's own text is generic ("error sending request"); the causes say what happened.
-    let mut cause = std::error::Error::source(&e);
-    while let Some(c) = cause {
-        reason.push_str(": ");
-        reason.push_str(&c.to_string());
-        cause = c.source();
-    }
-    NoAnswer {
-        reason: truncate_chars(&reason, EXCERPT_CHARS),
-        transient,
-    }
+    let (reason, transient) = crate::http::text::transport_failure(e);
+    NoAnswer { reason, transient }
 }

@@ -1,8 +1,8 @@
 //! Where the iPaaS.com API is and how to talk to it. Every path is configurable because
 //! iPaaS.com publishes only some of them (docs/ipaas-api.md); the defaults are that page's.
 
-use super::retry::RetryPolicy;
 use crate::config::{parsed, required, ConfigError, Env};
+use crate::http::retry::RetryPolicy;
 use std::time::Duration;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.ipaas.com";

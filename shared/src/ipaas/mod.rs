@@ -12,8 +12,8 @@ mod links;
 mod pager;
 mod paging;
 mod records;
-pub mod retry;
 
+pub use crate::http::retry::RetryPolicy;
 pub use client::IpaasClient;
 pub use config::{IpaasConfig, IpaasPaths, DEFAULT_BASE_URL};
 pub use error::{excerpt, truncate_chars, IpaasError, EXCERPT_CHARS};
@@ -21,7 +21,6 @@ pub use links::LinkTable;
 pub use pager::Pager;
 pub use paging::{Page, Pagination, MAX_PAGE_SIZE};
 pub use records::{Address, Company, Customer, ExternalId};
-pub use retry::RetryPolicy;
 
 #[cfg(test)]
 mod client_tests;

@@ -1,0 +1,4 @@
+//! What both HTTP clients share: retry timing and the text of failures.
+
+pub mod retry;
+pub mod text;

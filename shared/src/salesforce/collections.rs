@@ -1,0 +1,128 @@
+//! sObject Collections: up to 200 records created or updated in one API call, with one
+//! result per record in the order sent. Larger inputs are split into calls of 200.
+
+use super::client::{Call, SalesforceClient};
+use super::error::{ApiError, SalesforceError};
+use super::id::SalesforceId;
+use super::records::{check_object, DuplicateRuleHeader};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// Most records Salesforce takes in one Collections call.
+pub const MAX_PER_CALL: usize = 200;
+
+/// The outcome of one record of a Collections call.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SaveResult {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub success: bool,
+    #[serde(default)]
+    pub errors: Vec<ApiError>,
+}
+
+impl SaveResult {
+    /// The record's Id on success, else the typed error its `errors` stand for. Collections
+    /// results carry no `duplicateResult`, so a duplicate's `matches` is empty here.
+    pub fn into_result(self) -> Result<SalesforceId, SalesforceError> {
+        if self.success {
+            let raw = self.id.unwrap_or_default();
+            return SalesforceId::parse(&raw).map_err(|e| SalesforceError::Decode {
+                method: "POST".into(),
+                path: "composite/sobjects".into(),
+                status: 200,
+                excerpt: format!("a saved record's Id is not valid: {e}"),
+            });
+        }
+        let code = self
+            .errors
+            .first()
+            .map(|e| e.error_code.as_str())
+            .unwrap_or("");
+        Err(match code {
+            "DUPLICATES_DETECTED" => SalesforceError::Duplicates {
+                message: self.errors[0].message.clone(),
+                matches: self.errors[0].duplicate_matches(),
+            },
+            "NOT_FOUND" | "ENTITY_IS_DELETED" => SalesforceError::NotFound {
+                errors: self.errors,
+            },
+            _ => SalesforceError::Rejected {
+                status: 400,
+                errors: self.errors,
+            },
+        })
+    }
+}
+
+impl SalesforceClient {
+    /// Creates records (`allOrNone: false`: one bad record does not fail its neighbours).
+    pub async fn create_many(
+        &self,
+        object: &str,
+        records: &[Map<String, Value>],
+        duplicates: Option<DuplicateRuleHeader>,
+    ) -> Result<Vec<SaveResult>, SalesforceError> {
+        let typed: Vec<Value> = records.iter().map(|r| with_type(object, None, r)).collect();
+        self.save_many(Method::POST, object, typed, duplicates)
+            .await
+    }
+
+    /// Updates records by Id (partial: fields not named are kept).
+    pub async fn update_many(
+        &self,
+        object: &str,
+        records: &[(SalesforceId, Map<String, Value>)],
+        duplicates: Option<DuplicateRuleHeader>,
+    ) -> Result<Vec<SaveResult>, SalesforceError> {
+        let typed: Vec<Value> = records
+            .iter()
+            .map(|(id, r)| with_type(object, Some(id), r))
+            .collect();
+        self.save_many(Method::PATCH, object, typed, duplicates)
+            .await
+    }
+
+    async fn save_many(
+        &self,
+        method: Method,
+        object: &str,
+        records: Vec<Value>,
+        duplicates: Option<DuplicateRuleHeader>,
+    ) -> Result<Vec<SaveResult>, SalesforceError> {
+        check_object(object)?;
+        let mut results = Vec::with_capacity(records.len());
+        for chunk in records.chunks(MAX_PER_CALL) {
+            let mut call = Call::new(method.clone(), self.data_path("composite/sobjects"))
+                .json(&json!({ "allOrNone": false, "records": chunk }));
+            if let Some(h) = duplicates {
+                let (name, value) = h.header();
+                call = call.header(name, value);
+            }
+            let answer: Vec<SaveResult> = self.json(&call).await?;
+            if answer.len() != chunk.len() {
+                return Err(SalesforceError::Decode {
+                    method: method.to_string(),
+                    path: call.path.clone(),
+                    status: 200,
+                    excerpt: format!("{} results for {} records", answer.len(), chunk.len()),
+                });
+            }
+            results.extend(answer);
+        }
+        Ok(results)
+    }
+}
+
+fn with_type(object: &str, id: Option<&SalesforceId>, fields: &Map<String, Value>) -> Value {
+    let mut record = Map::with_capacity(fields.len() + 2);
+    record.insert("attributes".into(), json!({ "type": object }));
+    if let Some(id) = id {
+        record.insert("id".into(), Value::String(id.to_string()));
+    }
+    for (k, v) in fields {
+        record.insert(k.clone(), v.clone());
+    }
+    Value::Object(record)
+}

@@ -1,0 +1,247 @@
+//! Every way a Salesforce call can fail, parsed from Salesforce's own error bodies, and how a
+//! failure reads in an Error Log entry. No variant ever holds a token, key or secret.
+
+use super::credentials::CredentialsError;
+use crate::catalog::{MessageId, Raised};
+use crate::http::text::{excerpt, truncate_chars, EXCERPT_CHARS};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One entry of a Salesforce error array (`errorCode` in REST answers, `statusCode` in
+/// sObject Collections results).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    #[serde(alias = "statusCode", rename = "errorCode", default)]
+    pub error_code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Present on DUPLICATES_DETECTED from the single-record API (never in Collections).
+    #[serde(default, rename = "duplicateResult", skip_serializing)]
+    pub duplicate_result: Option<Value>,
+}
+
+impl ApiError {
+    /// `CODE: message (fields: A, B)`, the form an Error Log detail shows.
+    pub fn summary(&self) -> String {
+        let mut s = format!("{}: {}", self.error_code, self.message);
+        if !self.fields.is_empty() {
+            s.push_str(&format!(" (fields: {})", self.fields.join(", ")));
+        }
+        s
+    }
+
+    /// The matched record Ids a duplicate rule reported, in Salesforce's order.
+    pub fn duplicate_matches(&self) -> Vec<String> {
+        let Some(result) = &self.duplicate_result else {
+            return Vec::new();
+        };
+        let mut ids = Vec::new();
+        for m in result["matchResults"].as_array().into_iter().flatten() {
+            for r in m["matchRecords"].as_array().into_iter().flatten() {
+                if let Some(id) = r["record"]["Id"].as_str() {
+                    if !ids.iter().any(|x| x == id) {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+        }
+        ids
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SalesforceError {
+    /// A duplicate rule blocked the write. `matches` are the existing records' Ids (empty when
+    /// Salesforce did not say, as in sObject Collections results).
+    #[error("DUPLICATES_DETECTED: {message}")]
+    Duplicates {
+        message: String,
+        matches: Vec<String>,
+    },
+    /// Salesforce refused the record (validation, required field, access, bad field…).
+    #[error("Salesforce rejected the record: {}", summaries(.errors))]
+    Rejected { status: u16, errors: Vec<ApiError> },
+    /// The record does not exist (or was deleted).
+    #[error("not found: {}", summaries(.errors))]
+    NotFound { errors: Vec<ApiError> },
+    /// The org's API allowance is spent (403 REQUEST_LIMIT_EXCEEDED), still after retries.
+    #[error("API limit exceeded after {attempts} attempt(s): {}", summaries(.errors))]
+    LimitExceeded {
+        errors: Vec<ApiError>,
+        attempts: u32,
+    },
+    /// No usable credentials: missing parts in the secret, or a refresh token Salesforce
+    /// no longer accepts (`invalid_grant`) even after re-reading the secret.
+    #[error("Salesforce authentication failed: {0}")]
+    Auth(AuthFailure),
+    /// Any other non-success status, after retries when it was transient.
+    #[error("{method} {path} answered HTTP {status} after {attempts} attempt(s): {excerpt}")]
+    Http {
+        method: String,
+        path: String,
+        status: u16,
+        excerpt: String,
+        attempts: u32,
+    },
+    /// No answer at all (timeout, refused or dropped connection), after retries.
+    #[error("{method} {path} failed after {attempts} attempt(s): {reason}")]
+    Transport {
+        method: String,
+        path: String,
+        reason: String,
+        attempts: u32,
+    },
+    /// A success answer that is not the JSON Salesforce documents.
+    #[error("{method} {path} answered HTTP {status} with an unreadable body: {excerpt}")]
+    Decode {
+        method: String,
+        path: String,
+        status: u16,
+        excerpt: String,
+    },
+    /// The call could not be made: bad configuration or input (not retried).
+    #[error("the Salesforce request could not be made: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthFailure {
+    #[error("{0}")]
+    Credentials(CredentialsError),
+    #[error("the refresh token was refused ({error}: {description})")]
+    InvalidGrant { error: String, description: String },
+    #[error("the secret {secret_id} could not be read or written: {reason}")]
+    Secret { secret_id: String, reason: String },
+    #[error("the session was refused again right after a token refresh")]
+    SessionRefused,
+}
+
+fn summaries(errors: &[ApiError]) -> String {
+    errors
+        .iter()
+        .map(ApiError::summary)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl SalesforceError {
+    /// Reads a non-success answer into the typed error it stands for.
+    pub fn from_answer(method: &str, path: &str, status: u16, body: &[u8], attempts: u32) -> Self {
+        let errors: Vec<ApiError> = serde_json::from_slice(body).unwrap_or_default();
+        let first_code = errors.first().map(|e| e.error_code.as_str()).unwrap_or("");
+        let http = || SalesforceError::Http {
+            method: method.to_string(),
+            path: path.to_string(),
+            status,
+            excerpt: excerpt(body),
+            attempts,
+        };
+        match (status, first_code) {
+            (_, "DUPLICATES_DETECTED") => {
+                let dup = &errors[0];
+                SalesforceError::Duplicates {
+                    message: dup.message.clone(),
+                    matches: dup.duplicate_matches(),
+                }
+            }
+            (403, "REQUEST_LIMIT_EXCEEDED") => SalesforceError::LimitExceeded { errors, attempts },
+            (404, _) | (_, "NOT_FOUND" | "ENTITY_IS_DELETED") => {
+                SalesforceError::NotFound { errors }
+            }
+            (400 | 403, code) if !code.is_empty() => SalesforceError::Rejected { status, errors },
+            _ => http(),
+        }
+    }
+
+    /// The HTTP status behind this error, where there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            SalesforceError::Duplicates { .. } => Some(400),
+            SalesforceError::Rejected { status, .. } => Some(*status),
+            SalesforceError::NotFound { .. } => Some(404),
+            SalesforceError::LimitExceeded { .. } => Some(403),
+            SalesforceError::Http { status, .. } | SalesforceError::Decode { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// Salesforce's own errors, for an Error Log detail.
+    pub fn api_errors(&self) -> &[ApiError] {
+        match self {
+            SalesforceError::Rejected { errors, .. }
+            | SalesforceError::NotFound { errors }
+            | SalesforceError::LimitExceeded { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    /// The catalog message for a failure that is not specific to a flow's situation: auth
+    /// problems are the refresh-token message, everything else that reached here is
+    /// "Error calling SalesForce (Http Code: …)" with the real code (0 when no answer came).
+    /// Flows turn duplicates, rejections and missing records into their own messages first.
+    pub fn to_raised(&self) -> Raised {
+        let detail = truncate_chars(&self.to_string(), EXCERPT_CHARS * 2);
+        match self {
+            SalesforceError::Auth(_) => Raised::new(MessageId::RefreshTokenMissing).detail(detail),
+            other => {
+                let code = other.status().unwrap_or(0).to_string();
+                Raised::with(MessageId::SalesforceHttpError, &[("code", &code)]).detail(detail)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_bodies_give_the_matched_ids() {
+        let body = br#"[{"errorCode":"DUPLICATES_DETECTED","message":"Use one of these records?","duplicateResult":{"allowSave":false,"duplicateRule":"Standard_Account_Duplicate_Rule","duplicateRuleEntityType":"Account","errorMessage":"Use one of these records?","matchResults":[{"entityType":"Account","matchEngine":"FuzzyMatchEngine","rule":"Standard_Account_Match_Rule_v1_0","size":2,"success":true,"matchRecords":[{"matchConfidence":100.0,"record":{"attributes":{"type":"Account"},"Id":"001M000000qfPySIAU"}},{"matchConfidence":90.0,"record":{"attributes":{"type":"Account"},"Id":"001M000000qfPyTIAU"}}]}]}}]"#;
+        let e = SalesforceError::from_answer("POST", "/x", 400, body, 1);
+        assert_eq!(
+            e,
+            SalesforceError::Duplicates {
+                message: "Use one of these records?".into(),
+                matches: vec!["001M000000qfPySIAU".into(), "001M000000qfPyTIAU".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_typed() {
+        let rejected = br#"[{"message":"Required fields are missing: [Name]","errorCode":"REQUIRED_FIELD_MISSING","fields":["Name"]}]"#;
+        match SalesforceError::from_answer("POST", "/x", 400, rejected, 1) {
+            SalesforceError::Rejected {
+                status: 400,
+                errors,
+            } => {
+                assert_eq!(
+                    errors[0].summary(),
+                    "REQUIRED_FIELD_MISSING: Required fields are missing: [Name] (fields: Name)"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let missing =
+            br#"[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]"#;
+        assert!(matches!(
+            SalesforceError::from_answer("GET", "/x", 404, missing, 1),
+            SalesforceError::NotFound { .. }
+        ));
+        let limit = br#"[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#;
+        assert!(matches!(
+            SalesforceError::from_answer("GET", "/x", 403, limit, 5),
+            SalesforceError::LimitExceeded { attempts: 5, .. }
+        ));
+        let e = SalesforceError::from_answer("GET", "/x", 503, b"<html>down</html>", 5);
+        assert_eq!(
+            e.to_raised().message,
+            "Error calling SalesForce (Http Code: 503)"
+        );
+    }
+}
