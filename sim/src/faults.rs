@@ -27,6 +27,8 @@ pub struct Faults {
     pub drop_rate: f64,
     /// The next N requests (that honour it) answer 401, as if the session had expired.
     pub force_401: u32,
+    /// Restarts the dice from this seed, so a test's run of faults repeats exactly.
+    pub seed: Option<u64>,
 }
 
 mod millis {
@@ -70,7 +72,11 @@ impl FaultHandle {
     }
 
     pub fn set(&self, faults: Faults) {
-        self.lock().faults = faults;
+        let mut inner = self.lock();
+        if let Some(seed) = faults.seed {
+            inner.rng = StdRng::seed_from_u64(seed);
+        }
+        inner.faults = faults;
     }
 
     pub fn get(&self) -> Faults {

@@ -30,3 +30,4 @@ pub fn unique(prefix: &str) -> String {
 
 pub mod aws_proxy;
 pub mod lambda_watch;
+pub mod salesforce;

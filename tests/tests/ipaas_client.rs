@@ -279,6 +279,7 @@ async fn transient_failures_are_retried_until_they_succeed() {
     let (sim, c) = start().await;
     sim.set_faults(Faults {
         rate_503: 0.3,
+        seed: Some(3),
         ..Default::default()
     });
     let mut ids = Vec::new();

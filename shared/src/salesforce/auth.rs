@@ -155,33 +155,43 @@ impl TokenManager {
         })
     }
 
-    /// After `invalid_grant`: look at the secret again (twice, briefly apart) and, if it now
-    /// holds a different refresh token, try that one.
+    /// After `invalid_grant`: another invocation may have rotated the token and be writing
+    /// the new one. Look at the secret again (a few times, briefly apart) until it holds a
+    /// different refresh token, and try that; repeat while others keep rotating it.
     async fn retry_with_newer_token(
         &self,
         used: &Credentials,
         refused: AuthFailure,
     ) -> Result<(String, Credentials, TokenAnswer), SalesforceError> {
-        for look in 0..2u32 {
-            if look > 0 {
-                tokio::time::sleep(self.reread_delay * 2u32.pow(look - 1)).await;
-            }
-            let raw = self.read_secret().await?;
-            let creds = parse(&raw)?;
-            if creds.refresh_token == used.refresh_token {
-                continue;
-            }
-            tracing::info!("refresh token was rotated elsewhere; using the stored one");
-            return match self.grant(&creds).await {
-                Ok(answer) => Ok((raw, creds, answer)),
-                Err(GrantFailure::Other(e)) => Err(e),
-                Err(GrantFailure::Refused { error, description }) => {
-                    Err(SalesforceError::Auth(AuthFailure::InvalidGrant {
-                        error,
-                        description,
-                    }))
+        const GRANTS: u32 = 6;
+        const LOOKS: u32 = 3;
+        let mut used = used.refresh_token.clone();
+        let mut refused = refused;
+        for _ in 0..GRANTS {
+            let mut newer = None;
+            for look in 0..LOOKS {
+                if look > 0 {
+                    tokio::time::sleep(self.reread_delay * 2u32.pow(look - 1)).await;
                 }
+                let raw = self.read_secret().await?;
+                let creds = parse(&raw)?;
+                if creds.refresh_token != used {
+                    newer = Some((raw, creds));
+                    break;
+                }
+            }
+            let Some((raw, creds)) = newer else {
+                break;
             };
+            tracing::info!("refresh token was rotated elsewhere; trying the stored one");
+            match self.grant(&creds).await {
+                Ok(answer) => return Ok((raw, creds, answer)),
+                Err(GrantFailure::Other(e)) => return Err(e),
+                Err(GrantFailure::Refused { error, description }) => {
+                    used = creds.refresh_token;
+                    refused = AuthFailure::InvalidGrant { error, description };
+                }
+            }
         }
         tracing::warn!("Salesforce refused the stored refresh token");
         Err(SalesforceError::Auth(refused))
