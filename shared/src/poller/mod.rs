@@ -87,7 +87,7 @@ pub async fn poll_object(
             .map_err(PollError::Source)?;
         report.pages += 1;
         let Some(last) = page.last() else {
-            break;
+            return Ok(report);
         };
         let next = Cursor {
             modstamp: last.modstamp,

@@ -29,7 +29,7 @@ pub enum CredentialsError {
     Missing(&'static str),
     #[error("the secret is not a JSON object of connected-app credentials")]
     NotJson,
-    #[error("the secret's login_url {0:?} is not an http(s) URL")]
+    #[error("the secret's login_url {0:?} is not an https URL (plain http only to loopback)")]
     BadLoginUrl(String),
 }
 
@@ -55,9 +55,12 @@ impl Credentials {
         let consumer_secret =
             present(doc.consumer_secret).ok_or(CredentialsError::Missing("consumer secret"))?;
         let login_url = present(doc.login_url).unwrap_or_else(|| DEFAULT_LOGIN_URL.to_string());
-        let parsed = url::Url::parse(&login_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+        // Plain http only to loopback (a simulator): a token must never cross a network bare.
+        let parsed = url::Url::parse(&login_url).ok().filter(|u| match u.scheme() {
+            "https" => u.has_host(),
+            "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+            _ => false,
+        });
         if parsed.is_none() {
             return Err(CredentialsError::BadLoginUrl(login_url));
         }
