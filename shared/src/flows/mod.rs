@@ -1,10 +1,14 @@
 //! The four flows (DESIGN.md §3) and what they share: settings, outcomes, and the SQS batch
 //! runner every worker Lambda uses.
 
+pub mod account_to_ipaas;
+pub mod contact_to_ipaas;
+mod context;
 mod outcome;
 mod runner;
 mod settings;
 
+pub use context::{FlowContext, FlowSettings};
 pub use outcome::Outcome;
 pub use runner::{run_batch, BatchReport, FlowWorker};
 pub use settings::{CollisionMethod, SyncType};

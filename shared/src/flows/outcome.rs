@@ -19,6 +19,12 @@ pub enum Outcome {
     Stale,
     /// Failed; the Error Log has the entry. `retry` says whether the cause is transient.
     Failed { raised: Raised, retry: bool },
+    /// Not processed now for a reason of our own (state store outage, API budget); sent
+    /// back to the queue, logged, no Error Log entry.
+    Deferred { reason: String },
+    /// The message itself is unusable (e.g. not a Salesforce Id); logged as an error and
+    /// left to reach the dead-letter queue.
+    Rejected { reason: String },
 }
 
 impl Outcome {
@@ -31,6 +37,8 @@ impl Outcome {
             Outcome::Skipped { .. } => "skipped",
             Outcome::Stale => "stale",
             Outcome::Failed { .. } => "failed",
+            Outcome::Deferred { .. } => "deferred",
+            Outcome::Rejected { .. } => "rejected",
         }
     }
 
@@ -38,6 +46,9 @@ impl Outcome {
     /// may succeed next time, and a permanent one reaches the dead-letter queue after the
     /// queue's receive limit, where `sfsync replay` can send it again once the data is fixed.
     pub fn redeliver(&self) -> bool {
-        matches!(self, Outcome::Failed { .. })
+        matches!(
+            self,
+            Outcome::Failed { .. } | Outcome::Deferred { .. } | Outcome::Rejected { .. }
+        )
     }
 }

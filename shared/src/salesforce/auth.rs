@@ -21,6 +21,8 @@ pub(crate) struct Session {
     access_token: String,
     pub instance_url: String,
     pub generation: u64,
+    /// The 005 User the token acts as (last segment of the identity URL).
+    pub user_id: Option<String>,
 }
 
 impl Session {
@@ -49,6 +51,8 @@ impl fmt::Debug for Session {
 struct TokenAnswer {
     access_token: String,
     instance_url: Option<String>,
+    /// Identity URL: `{login}/id/{org id}/{user id}`.
+    id: Option<String>,
     refresh_token: Option<String>,
 }
 
@@ -148,10 +152,17 @@ impl TokenManager {
             }
         }
         tracing::info!(generation, "Salesforce access token refreshed");
+        let user_id = answer
+            .id
+            .as_deref()
+            .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
+            .filter(|u| u.starts_with("005"))
+            .map(str::to_string);
         Ok(Session {
             access_token: answer.access_token,
             instance_url: instance_url.trim_end_matches('/').to_string(),
             generation,
+            user_id,
         })
     }
 

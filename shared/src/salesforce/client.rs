@@ -174,6 +174,15 @@ impl SalesforceClient {
         self.inner.usage.load()
     }
 
+    /// The Salesforce User this client writes as (from the token's identity URL). Its own
+    /// changes are what the poller leaves out.
+    pub async fn integration_user_id(&self) -> Result<String, SalesforceError> {
+        let session = self.inner.auth.session().await?;
+        session.user_id.clone().ok_or_else(|| {
+            SalesforceError::Invalid("the token answer named no user (identity URL)".into())
+        })
+    }
+
     /// `/services/data/v64.0/{rest}`.
     pub(super) fn data_path(&self, rest: &str) -> String {
         format!("/services/data/v{}/{}", self.inner.config.api_version, rest)

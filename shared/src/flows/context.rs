@@ -1,0 +1,131 @@
+//! What every flow works with: both clients, the state store, the Error Log and the flow's
+//! settings, plus the few steps all four share (reporting a failure, reading and writing the
+//! ledger).
+
+use super::{CollisionMethod, Outcome, SyncType};
+use crate::catalog::Raised;
+use crate::error_log::{ErrorLog, ErrorLogEntry};
+use crate::flow::{Flow, RecordRef};
+use crate::ipaas::{IpaasClient, IpaasError};
+use crate::salesforce::{SalesforceClient, SalesforceError};
+use crate::state::{LedgerEntry, StateError, StateStore};
+use std::sync::Arc;
+
+/// A flow's choices (iPaaS.com mapping configuration).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowSettings {
+    pub collision: CollisionMethod,
+    pub sync_type: SyncType,
+}
+
+/// Everything a flow needs; built once per Lambda container (or once by the demo).
+#[derive(Clone)]
+pub struct FlowContext {
+    pub salesforce: SalesforceClient,
+    pub ipaas: IpaasClient,
+    pub state: Arc<dyn StateStore>,
+    pub errors: Arc<dyn ErrorLog>,
+}
+
+impl FlowContext {
+    /// Records `raised` in the Error Log (and the structured log) and returns the failed
+    /// outcome. `retry` marks causes that may pass on their own (outages, a prerequisite
+    /// still on its way).
+    pub async fn fail(&self, flow: Flow, record: RecordRef, raised: Raised, retry: bool) -> Outcome {
+        self.log(flow, record, raised.clone()).await;
+        Outcome::Failed { raised, retry }
+    }
+
+    /// Records a message (a warning, or an error) without deciding the outcome.
+    pub async fn log(&self, flow: Flow, record: RecordRef, raised: Raised) {
+        let entry = ErrorLogEntry::from_raised(raised, Some(flow), Some(record));
+        if let Err(e) = self.errors.record(entry).await {
+            // The entry is in the structured log already; the caller's outcome stands.
+            tracing::error!(error = %e, "Error Log entry could not be delivered to iPaaS.com");
+        }
+    }
+
+    pub async fn ledger(&self, flow: Flow, source_id: &str) -> Result<LedgerEntry, StateError> {
+        Ok(self.state.ledger(flow, source_id).await?.unwrap_or_default())
+    }
+
+    /// Stores `entry` (built on the version read). A conflict means another delivery of the
+    /// same record wrote meanwhile; the write to the target is done either way, so it is
+    /// logged rather than failed.
+    pub async fn save_ledger(&self, flow: Flow, source_id: &str, entry: &LedgerEntry) -> Result<LedgerEntry, StateError> {
+        match self.state.put_ledger(flow, source_id, entry).await {
+            Ok(version) => Ok(LedgerEntry {
+                version,
+                ..entry.clone()
+            }),
+            Err(StateError::Conflict(what)) => {
+                tracing::warn!(%flow, source_id, "ledger changed meanwhile ({what}); keeping the newer entry");
+                Ok(self.ledger(flow, source_id).await?)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl FlowContext {
+    /// After a successful write (or a confirmed no-op): the ledger remembers the target, the
+    /// fingerprint written and the newest change applied, and forgets the pending create.
+    pub async fn applied(
+        &self,
+        flow: Flow,
+        source_id: &str,
+        mut entry: LedgerEntry,
+        target: &str,
+        hash: Option<String>,
+        version: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), StateError> {
+        entry.target_id = Some(target.to_string());
+        entry.creating_since = None;
+        if hash.is_some() {
+            entry.written_hash = hash;
+        }
+        entry.applied_change = match (entry.applied_change, version) {
+            (Some(a), Some(v)) => Some(a.max(v)),
+            (a, v) => v.or(a),
+        };
+        self.save_ledger(flow, source_id, &entry).await.map(|_| ())
+    }
+
+    /// Before a create: the ledger notes the attempt, so a redelivery after a crash looks
+    /// for the record this attempt may have made instead of making another.
+    pub async fn creating(&self, flow: Flow, source_id: &str, mut entry: LedgerEntry) -> Result<LedgerEntry, StateError> {
+        entry.creating_since = Some(chrono::Utc::now());
+        self.save_ledger(flow, source_id, &entry).await
+    }
+}
+
+/// Whether a change is older than the newest one already applied.
+pub fn is_stale(entry: &LedgerEntry, version: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    matches!((entry.applied_change, version), (Some(applied), Some(v)) if v < applied)
+}
+
+/// Whether an iPaaS.com failure may pass on its own.
+pub fn ipaas_transient(e: &IpaasError) -> bool {
+    match e {
+        IpaasError::Status { status, .. } => crate::http::text::is_transient_status(*status),
+        IpaasError::Transport { .. } => true,
+        _ => false,
+    }
+}
+
+/// Whether a Salesforce failure may pass on its own.
+pub fn salesforce_transient(e: &SalesforceError) -> bool {
+    match e {
+        SalesforceError::Http { status, .. } => crate::http::text::is_transient_status(*status),
+        SalesforceError::Transport { .. } | SalesforceError::LimitExceeded { .. } => true,
+        _ => false,
+    }
+}
+
+/// The state store failing is an outage of our own: retried and logged, no catalog message.
+pub fn state_failure(flow: Flow, source_id: &str, e: StateError) -> Outcome {
+    tracing::error!(%flow, source_id, error = %e, "state store failed; the message will be retried");
+    Outcome::Deferred {
+        reason: format!("state store: {e}"),
+    }
+}
