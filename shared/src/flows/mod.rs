@@ -1,9 +1,12 @@
 //! The four flows (DESIGN.md §3) and what they share: settings, outcomes, and the SQS batch
 //! runner every worker Lambda uses.
 
+pub mod account_from_ipaas;
 pub mod account_to_ipaas;
+pub mod contact_from_ipaas;
 pub mod contact_to_ipaas;
 mod context;
+mod from_ipaas;
 mod outcome;
 mod runner;
 mod settings;
