@@ -32,7 +32,19 @@ impl FlowContext {
     /// outcome. `retry` marks causes that may pass on their own (outages, a prerequisite
     /// still on its way).
     pub async fn fail(&self, flow: Flow, record: RecordRef, raised: Raised, retry: bool) -> Outcome {
-        self.log(flow, record, raised.clone()).await;
+        // A redelivery failing the same way adds no second entry (SQS retries a message
+        // several times before the dead-letter queue).
+        let key = crate::mapping::fingerprint(&serde_json::json!([raised.message, raised.detail]));
+        let entry = self.state.ledger(flow, &record.id).await.ok().flatten().unwrap_or_default();
+        if entry.last_error.as_deref() == Some(key.as_str()) {
+            tracing::info!(%flow, record = %record.id, message = %raised.message, "same failure again; already in the Error Log");
+        } else {
+            self.log(flow, record.clone(), raised.clone()).await;
+            let entry = LedgerEntry { last_error: Some(key), ..entry };
+            if let Err(e) = self.state.put_ledger(flow, &record.id, &entry).await {
+                tracing::debug!(error = %e, "could not note the failure in the ledger");
+            }
+        }
         Outcome::Failed { raised, retry }
     }
 
@@ -81,6 +93,7 @@ impl FlowContext {
     ) -> Result<(), StateError> {
         entry.target_id = Some(target.to_string());
         entry.creating_since = None;
+        entry.last_error = None;
         if hash.is_some() {
             entry.written_hash = hash;
         }

@@ -6,15 +6,18 @@ pub mod account_to_ipaas;
 pub mod contact_from_ipaas;
 pub mod contact_to_ipaas;
 mod context;
+pub mod env;
 mod from_ipaas;
 mod outcome;
 mod runner;
 mod settings;
+mod worker;
 
 pub use context::{FlowContext, FlowSettings};
 pub use outcome::Outcome;
 pub use runner::{run_batch, BatchReport, FlowWorker};
 pub use settings::{CollisionMethod, SyncType};
+pub use worker::{AllSettings, Worker};
 
 #[cfg(test)]
 mod runner_tests;

@@ -114,6 +114,7 @@ impl StateStore for DynamoStateStore {
             applied_change: get_time(&item, "applied_change"),
             written_hash: get_s(&item, "written_hash").map(str::to_string),
             creating_since: get_time(&item, "creating_since"),
+            last_error: get_s(&item, "last_error").map(str::to_string),
             version: item
                 .get("version")
                 .and_then(|v| v.as_n().ok())
@@ -148,6 +149,9 @@ impl StateStore for DynamoStateStore {
         }
         if let Some(v) = &entry.creating_since {
             put = put.item("creating_since", time(v));
+        }
+        if let Some(v) = &entry.last_error {
+            put = put.item("last_error", s(v.clone()));
         }
         put = if entry.version == 0 {
             put.condition_expression("attribute_not_exists(pk)")

@@ -57,6 +57,10 @@ pub struct LedgerEntry {
     /// Set before a create is attempted: a redelivery that finds it (and no target) looks
     /// for the record the interrupted attempt may have created instead of creating another.
     pub creating_since: Option<DateTime<Utc>>,
+    /// Fingerprint of the last Error Log entry raised for this record, so a redelivery that
+    /// fails the same way does not write the same entry again. Cleared on success.
+    #[serde(default)]
+    pub last_error: Option<String>,
     /// Optimistic-concurrency counter, maintained by the store.
     pub version: u64,
 }

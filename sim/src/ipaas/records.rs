@@ -26,6 +26,9 @@ pub async fn create(kind: Kind, s: Shared, body: Bytes) -> Response {
         Ok(record) => {
             let mut resp = json_response(StatusCode::CREATED, &record);
             let id = record["id"].as_u64().unwrap_or_default();
+            // Like iPaaS.com, a change made through the API notifies subscribers too: that
+            // is what makes ping-pong possible, and what the flows must not fall into.
+            s.webhooks.notify(kind.scope(true), id);
             if let Ok(v) = HeaderValue::from_str(&format!("{}/{id}", base_path(kind))) {
                 resp.headers_mut().insert(header::LOCATION, v);
             }
@@ -42,7 +45,10 @@ pub async fn update(kind: Kind, s: Shared, raw_id: String, body: Bytes) -> Respo
     };
     let updated = s.tenant().update(kind, id, &body);
     match updated {
-        Ok(Some(record)) => json_response(StatusCode::OK, &record),
+        Ok(Some(record)) => {
+            s.webhooks.notify(kind.scope(false), id);
+            json_response(StatusCode::OK, &record)
+        }
         Ok(None) => not_found(kind, id).into_response(),
         Err(errors) => Problem::Validation(errors).into_response(),
     }
