@@ -5,3 +5,4 @@ pub mod connect;
 pub mod errors_cmd;
 pub mod replay_cmd;
 pub mod sim_cmd;
+pub mod stack;

@@ -29,7 +29,7 @@ impl ChangeSource for Org {
         _: &str,
         c: &Cursor,
         limit: usize,
-    ) -> Result<Vec<ChangedRecord>, String> {
+    ) -> Result<Vec<ChangedRecord>, shared::catalog::Raised> {
         Ok(self
             .records
             .iter()

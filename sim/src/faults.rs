@@ -29,6 +29,9 @@ pub struct Faults {
     pub force_401: u32,
     /// Restarts the dice from this seed, so a test's run of faults repeats exactly.
     pub seed: Option<u64>,
+    /// When not empty, faults hit only requests whose path contains one of these (e.g. the
+    /// link endpoint alone, to stop a flow between a create and its link).
+    pub only_paths: Vec<String>,
 }
 
 mod millis {
@@ -88,9 +91,13 @@ impl FaultHandle {
     }
 
     /// Decides one request's fate and the latency to add before it.
-    pub fn roll(&self, honours_401: bool) -> (Duration, Fate) {
+    pub fn roll(&self, honours_401: bool, path: &str) -> (Duration, Fate) {
         let mut inner = self.lock();
         let latency = inner.faults.latency;
+        let only = &inner.faults.only_paths;
+        if !only.is_empty() && !only.iter().any(|p| path.contains(p.as_str())) {
+            return (latency, Fate::Serve);
+        }
         if honours_401 && inner.faults.force_401 > 0 {
             inner.faults.force_401 -= 1;
             return (latency, Fate::Status(StatusCode::UNAUTHORIZED));
@@ -148,7 +155,7 @@ where
 }
 
 async fn run(State(state): State<LayerState>, req: Request, next: Next) -> Response {
-    let (latency, fate) = state.handle.roll(state.honours_401);
+    let (latency, fate) = state.handle.roll(state.honours_401, req.uri().path());
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -197,10 +204,10 @@ mod tests {
             force_401: 2,
             ..Faults::default()
         });
-        assert_eq!(h.roll(false).1, Fate::Serve);
-        assert_eq!(h.roll(true).1, Fate::Status(StatusCode::UNAUTHORIZED));
-        assert_eq!(h.roll(true).1, Fate::Status(StatusCode::UNAUTHORIZED));
-        assert_eq!(h.roll(true).1, Fate::Serve);
+        assert_eq!(h.roll(false, "/x").1, Fate::Serve);
+        assert_eq!(h.roll(true, "/x").1, Fate::Status(StatusCode::UNAUTHORIZED));
+        assert_eq!(h.roll(true, "/x").1, Fate::Status(StatusCode::UNAUTHORIZED));
+        assert_eq!(h.roll(true, "/x").1, Fate::Serve);
     }
 
     #[test]
@@ -212,7 +219,7 @@ mod tests {
         });
         for _ in 0..50 {
             assert_eq!(
-                h.roll(true).1,
+                h.roll(true, "/x").1,
                 Fate::Status(StatusCode::SERVICE_UNAVAILABLE)
             );
         }
@@ -220,9 +227,9 @@ mod tests {
             drop_rate: 1.0,
             ..Faults::default()
         });
-        assert_eq!(h.roll(true).1, Fate::Drop);
+        assert_eq!(h.roll(true, "/x").1, Fate::Drop);
         h.set(Faults::default());
-        assert_eq!(h.roll(true).1, Fate::Serve);
+        assert_eq!(h.roll(true, "/x").1, Fate::Serve);
     }
 
     #[test]
@@ -231,5 +238,20 @@ mod tests {
         assert_eq!(f.latency, Duration::from_millis(250));
         assert_eq!(f.rate_503, 0.5);
         assert_eq!(serde_json::to_value(&f).unwrap()["latency"], 250);
+    }
+
+    #[test]
+    fn faults_can_target_some_paths_only() {
+        let h = FaultHandle::new(1);
+        h.set(Faults {
+            rate_503: 1.0,
+            only_paths: vec!["/External/".into()],
+            ..Faults::default()
+        });
+        assert_eq!(h.roll(true, "/customers/v2/Customer/1").1, Fate::Serve);
+        assert_eq!(
+            h.roll(true, "/customers/v2/External/UpdateExternalId").1,
+            Fate::Status(StatusCode::SERVICE_UNAVAILABLE)
+        );
     }
 }

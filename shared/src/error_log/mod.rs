@@ -26,3 +26,26 @@ pub enum ErrorLogError {
 pub trait ErrorLog: Send + Sync {
     async fn record(&self, entry: ErrorLogEntry) -> Result<(), ErrorLogError>;
 }
+
+/// Writes each entry to two logs: the local stack keeps every entry in memory (for its report
+/// and tests) while also posting it to the iPaaS.com simulator's Error Logs page.
+pub struct TeeErrorLog<A, B> {
+    pub first: A,
+    pub second: B,
+}
+
+#[async_trait]
+impl<A: ErrorLog, B: ErrorLog> ErrorLog for TeeErrorLog<A, B> {
+    async fn record(&self, entry: ErrorLogEntry) -> Result<(), ErrorLogError> {
+        let first = self.first.record(entry.clone()).await;
+        let second = self.second.record(entry).await;
+        first.and(second)
+    }
+}
+
+#[async_trait]
+impl<T: ErrorLog + ?Sized> ErrorLog for std::sync::Arc<T> {
+    async fn record(&self, entry: ErrorLogEntry) -> Result<(), ErrorLogError> {
+        (**self).record(entry).await
+    }
+}

@@ -17,10 +17,12 @@ pub trait FlowWorker: Send + Sync {
 }
 
 /// Per-outcome counts of one batch, for logs and the demo report.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct BatchReport {
     pub counts: std::collections::BTreeMap<&'static str, usize>,
     pub malformed: usize,
+    /// Each well-formed message's outcome, by SQS message id.
+    pub outcomes: Vec<(String, Outcome)>,
 }
 
 pub async fn run_batch(
@@ -60,7 +62,10 @@ pub async fn run_batch(
         let label = outcomes.get(i).map_or("failed", Outcome::label);
         *report.counts.entry(label).or_default() += 1;
         if redeliver {
-            response.add_failure(id);
+            response.add_failure(id.clone());
+        }
+        if let Some(o) = outcomes.get(i) {
+            report.outcomes.push((id, o.clone()));
         }
     }
     (response, report)

@@ -47,7 +47,7 @@ pub struct PollReport {
 #[derive(Debug, thiserror::Error)]
 pub enum PollError {
     #[error("Salesforce could not be read: {0}")]
-    Source(String),
+    Source(crate::catalog::Raised),
     #[error(transparent)]
     Queue(#[from] QueueError),
     #[error(transparent)]
@@ -113,4 +113,33 @@ pub async fn poll_object(
     }
     report.backlog = true;
     Ok(report)
+}
+
+/// One tick: every polled object in turn. A failure to read Salesforce is an Error Log entry
+/// (e.g. the refresh-token message) for that object's flow; the other object still polls.
+pub async fn poll_all(
+    source: &dyn ChangeSource,
+    queue: &dyn WorkQueue,
+    state: &dyn StateStore,
+    errors: &dyn crate::error_log::ErrorLog,
+    settings: &PollSettings,
+    now: DateTime<Utc>,
+) -> Vec<(Flow, Result<PollReport, PollError>)> {
+    let mut out = Vec::new();
+    for (object, flow) in POLLED {
+        let result = poll_object(object, flow, source, queue, state, settings, now).await;
+        match &result {
+            Ok(r) => tracing::info!(%flow, enqueued = r.enqueued, skipped_no_account = r.skipped_no_account,
+                backlog = r.backlog, "poll done"),
+            Err(PollError::Source(raised)) => {
+                let entry = crate::error_log::ErrorLogEntry::from_raised(raised.clone(), Some(flow), None);
+                if let Err(e) = errors.record(entry).await {
+                    tracing::error!(error = %e, "Error Log entry could not be delivered");
+                }
+            }
+            Err(e) => tracing::error!(%flow, error = %e, "poll failed; the cursor did not move"),
+        }
+        out.push((flow, result));
+    }
+    out
 }

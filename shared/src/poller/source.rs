@@ -1,3 +1,4 @@
+use crate::catalog::Raised;
 use crate::records::sf_time;
 use crate::state::Cursor;
 use async_trait::async_trait;
@@ -20,7 +21,7 @@ pub trait ChangeSource: Send + Sync {
         object: &str,
         cursor: &Cursor,
         limit: usize,
-    ) -> Result<Vec<ChangedRecord>, String>;
+    ) -> Result<Vec<ChangedRecord>, Raised>;
 }
 
 /// The SOQL the poller sends. Ties on SystemModstamp are ordered by Id, so a page boundary
@@ -62,9 +63,9 @@ impl ChangeSource for SoqlChangeSource {
         object: &str,
         cursor: &Cursor,
         limit: usize,
-    ) -> Result<Vec<ChangedRecord>, String> {
+    ) -> Result<Vec<ChangedRecord>, Raised> {
         let soql = changes_soql(object, cursor, &self.integration_user, limit);
-        let rows = self.client.query(&soql).await.map_err(|e| e.to_string())?;
+        let rows = self.client.query(&soql).await.map_err(|e| e.to_raised())?;
         Ok(rows
             .iter()
             .filter_map(|r| {

@@ -29,3 +29,12 @@ pub trait WorkQueue: Send + Sync {
     /// names each record that was not.
     async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError>;
 }
+
+/// A shared queue is a queue (the local stack hands one to the webhook receiver and the
+/// poller at once).
+#[async_trait]
+impl<T: WorkQueue + ?Sized> WorkQueue for std::sync::Arc<T> {
+    async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError> {
+        (**self).enqueue(messages).await
+    }
+}

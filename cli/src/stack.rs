@@ -1,0 +1,294 @@
+//! The whole system on one machine: both simulators on loopback, the real clients talking to
+//! them over HTTP, the webhook receiver's Lambda handler served over HTTP, in-memory queue,
+//! state and Error Log adapters, and the same poller and SQS batch handler code the Lambdas
+//! run. `sfsync demo`, the end-to-end tests and the benchmarks all drive this.
+
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use shared::error_log::{ErrorLogEntry, IpaasErrorLog, MemoryErrorLog, TeeErrorLog};
+use shared::flow::Flow;
+use shared::flows::{run_batch, AllSettings, FlowContext, Outcome, Worker};
+use shared::http::retry::RetryPolicy;
+use shared::ipaas::{IpaasClient, IpaasConfig};
+use shared::poller::{poll_all, PollSettings, SoqlChangeSource};
+use shared::queue::{MemoryWorkQueue, WorkMessage, WorkQueue};
+use shared::salesforce::{SalesforceClient, SalesforceConfig};
+use shared::secrets::InMemorySecretStore;
+use shared::state::MemoryStateStore;
+use shared::webhook::WebhookKey;
+use sim::ipaas::{IpaasSim, IpaasSimConfig};
+use sim::salesforce::{SalesforceSim, SalesforceSimConfig};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const SALESFORCE_SECRET: &str = "sfsync/salesforce";
+pub const IPAAS_SECRET: &str = "sfsync/ipaas";
+pub const WEBHOOK_KEY: &str = "local-webhook-key";
+/// The Salesforce subscription's system id in the simulated iPaaS.com tenant.
+pub const SYSTEM_ID: u64 = 1;
+
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    pub settings: AllSettings,
+    /// Messages per worker invocation (the SQS batch size).
+    pub batch_size: usize,
+    /// Deliveries before a message goes to the dead-letter queue (SQS maxReceiveCount).
+    pub max_receives: u32,
+    /// Deliver every message twice (SQS at-least-once, exaggerated).
+    pub duplicate_deliveries: bool,
+    pub retry: RetryPolicy,
+    pub poll: PollSettings,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            settings: AllSettings::default(),
+            batch_size: 10,
+            max_receives: 5,
+            duplicate_deliveries: false,
+            retry: RetryPolicy {
+                max_attempts: 6,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_millis(200),
+            },
+            poll: PollSettings::default(),
+        }
+    }
+}
+
+/// Per flow, how many messages ended each way.
+pub type Tally = BTreeMap<Flow, BTreeMap<&'static str, usize>>;
+
+pub struct LocalStack {
+    pub salesforce: SalesforceSim,
+    pub ipaas: IpaasSim,
+    pub secrets: Arc<InMemorySecretStore>,
+    pub queue: Arc<MemoryWorkQueue>,
+    pub state: Arc<MemoryStateStore>,
+    pub errors: Arc<MemoryErrorLog>,
+    pub ctx: FlowContext,
+    pub options: StackOptions,
+    pub webhook_url: String,
+    dead_letters: Mutex<Vec<WorkMessage>>,
+    receives: Mutex<HashMap<String, u32>>,
+    tally: Mutex<Tally>,
+}
+
+impl LocalStack {
+    pub async fn start(options: StackOptions) -> anyhow::Result<LocalStack> {
+        Self::start_with(SalesforceSimConfig::default(), IpaasSimConfig::default(), options).await
+    }
+
+    pub async fn start_with(
+        sf_config: SalesforceSimConfig,
+        ipaas_config: IpaasSimConfig,
+        options: StackOptions,
+    ) -> anyhow::Result<LocalStack> {
+        let salesforce = SalesforceSim::start(sf_config).await?;
+        let ipaas = IpaasSim::start(ipaas_config).await?;
+        let secrets = Arc::new(InMemorySecretStore::new());
+        secrets.insert(SALESFORCE_SECRET, &salesforce_secret(&salesforce, &salesforce.issue_refresh_token()));
+        secrets.insert(
+            IPAAS_SECRET,
+            &serde_json::json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY}).to_string(),
+        );
+        let queue = Arc::new(MemoryWorkQueue::new());
+        let state = Arc::new(MemoryStateStore::new());
+        let errors = Arc::new(MemoryErrorLog::new());
+        let ctx = context(&ipaas, &secrets, &state, &errors, &options)?;
+
+        let handler = ipaas_webhook::Handler {
+            key: WebhookKey::new(WEBHOOK_KEY).expect("a non-empty key"),
+            queue: queue.clone(),
+        };
+        let webhook_url = ipaas_webhook::local::serve(Arc::new(handler), ([127, 0, 0, 1], 0).into()).await?;
+        ipaas.register_webhook(&webhook_url, WEBHOOK_KEY);
+
+        Ok(LocalStack {
+            salesforce,
+            ipaas,
+            secrets,
+            queue,
+            state,
+            errors,
+            ctx,
+            options,
+            webhook_url,
+            dead_letters: Mutex::default(),
+            receives: Mutex::default(),
+            tally: Mutex::default(),
+        })
+    }
+
+    /// New clients over the current secrets (as a fresh Lambda container would build).
+    pub fn restart_clients(&mut self) -> anyhow::Result<()> {
+        self.ctx = context(&self.ipaas, &self.secrets, &self.state, &self.errors, &self.options)?;
+        Ok(())
+    }
+
+    /// One poller tick (the EventBridge schedule's work).
+    pub async fn poll(&self) -> anyhow::Result<()> {
+        let integration_user = self.ctx.salesforce.integration_user_id().await.unwrap_or_default();
+        let source = SoqlChangeSource {
+            client: self.ctx.salesforce.clone(),
+            integration_user,
+        };
+        for (flow, result) in poll_all(
+            &source,
+            self.queue.as_ref(),
+            self.state.as_ref(),
+            self.ctx.errors.as_ref(),
+            &self.options.poll,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            if let Err(e) = result {
+                tracing::warn!(%flow, error = %e, "poll failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the workers until every queue is empty and no webhook delivery is pending.
+    pub async fn drain(&self) {
+        loop {
+            self.ipaas.deliveries_settled().await;
+            if self.queue.is_empty() {
+                break;
+            }
+            for flow in Flow::ALL {
+                loop {
+                    let batch = self.queue.take(flow, self.options.batch_size);
+                    if batch.is_empty() {
+                        break;
+                    }
+                    self.invoke(flow, batch).await;
+                }
+            }
+        }
+    }
+
+    /// Poll, then drain: one full pass of the system.
+    pub async fn sync(&self) -> anyhow::Result<()> {
+        self.poll().await?;
+        self.drain().await;
+        Ok(())
+    }
+
+    /// One worker invocation over `batch`, through the SQS batch handler the Lambda runs.
+    /// Failed messages come back (as SQS would) until `max_receives`, then go to the DLQ.
+    pub async fn invoke(&self, flow: Flow, batch: Vec<WorkMessage>) -> Vec<Outcome> {
+        let mut deliveries = batch.clone();
+        if self.options.duplicate_deliveries {
+            deliveries.extend(batch);
+        }
+        let worker = self.worker(flow);
+        let mut event = SqsEvent::default();
+        event.records = deliveries
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut record = SqsMessage::default();
+                record.message_id = Some(i.to_string());
+                record.body = Some(m.to_json());
+                record
+            })
+            .collect();
+        let (response, report) = run_batch(&worker, event).await;
+        let failed: Vec<usize> = response
+            .batch_item_failures
+            .iter()
+            .filter_map(|f| f.item_identifier.parse().ok())
+            .collect();
+        let mut again = Vec::new();
+        for i in failed {
+            let m = deliveries[i].clone();
+            let key = format!("{}|{}|{}", m.flow.slug(), m.record_id, m.trace_id);
+            let n = {
+                let mut r = self.receives.lock().unwrap();
+                let n = r.entry(key).or_default();
+                *n += 1;
+                *n
+            };
+            if n >= self.options.max_receives {
+                self.dead_letters.lock().unwrap().push(m);
+            } else {
+                again.push(m);
+            }
+        }
+        {
+            let mut tally = self.tally.lock().unwrap();
+            let t = tally.entry(flow).or_default();
+            for (_, o) in &report.outcomes {
+                // Failures count once, when the message finally goes to the dead-letter queue.
+                if !o.redeliver() {
+                    *t.entry(o.label()).or_default() += 1;
+                }
+            }
+            let dead = self.dead_letters.lock().unwrap().iter().filter(|m| m.flow == flow).count();
+            t.insert("failed", dead);
+        }
+        if !again.is_empty() {
+            let _ = self.queue.enqueue(&again).await;
+        }
+        report.outcomes.into_iter().map(|(_, o)| o).collect()
+    }
+
+    pub fn worker(&self, flow: Flow) -> Worker {
+        Worker {
+            flow,
+            ctx: self.ctx.clone(),
+            settings: self.options.settings,
+        }
+    }
+
+    pub fn tally(&self) -> Tally {
+        self.tally.lock().unwrap().clone()
+    }
+
+    pub fn dead_letters(&self) -> Vec<WorkMessage> {
+        self.dead_letters.lock().unwrap().clone()
+    }
+
+    pub fn error_log(&self) -> Vec<ErrorLogEntry> {
+        self.errors.entries()
+    }
+}
+
+/// The Salesforce secret for a simulated org.
+pub fn salesforce_secret(sim: &SalesforceSim, refresh_token: &str) -> String {
+    serde_json::json!({
+        "consumer_key": sim.config().consumer_key,
+        "consumer_secret": sim.config().consumer_secret,
+        "refresh_token": refresh_token,
+        "login_url": sim.url(),
+    })
+    .to_string()
+}
+
+fn context(
+    ipaas: &IpaasSim,
+    secrets: &Arc<InMemorySecretStore>,
+    state: &Arc<MemoryStateStore>,
+    errors: &Arc<MemoryErrorLog>,
+    options: &StackOptions,
+) -> anyhow::Result<FlowContext> {
+    let mut sf_config = SalesforceConfig::new(SALESFORCE_SECRET);
+    sf_config.retry = options.retry.clone();
+    sf_config.reread_delay = Duration::from_millis(20);
+    let sf = SalesforceClient::new(secrets.clone(), sf_config)?;
+    let mut ipaas_config = IpaasConfig::new(ipaas.url(), IPAAS_SECRET, SYSTEM_ID);
+    ipaas_config.retry = options.retry.clone();
+    let ipaas_client = IpaasClient::new(secrets.clone(), ipaas_config)?;
+    Ok(FlowContext {
+        salesforce: sf,
+        ipaas: ipaas_client.clone(),
+        state: state.clone(),
+        errors: Arc::new(TeeErrorLog {
+            first: errors.clone(),
+            second: IpaasErrorLog::new(ipaas_client),
+        }),
+    })
+}
