@@ -127,6 +127,12 @@ impl LocalStack {
         Ok(())
     }
 
+    /// A record a person makes in Salesforce (so the poller picks it up).
+    pub fn person_creates(&self, object: &str, mut fields: serde_json::Value) -> shared::salesforce::SalesforceId {
+        fields["LastModifiedById"] = self.salesforce.person_user_id().into();
+        self.salesforce.insert(object, fields)
+    }
+
     /// One poller tick (the EventBridge schedule's work).
     pub async fn poll(&self) -> anyhow::Result<()> {
         let integration_user = self.ctx.salesforce.integration_user_id().await.unwrap_or_default();

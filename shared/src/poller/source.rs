@@ -33,10 +33,16 @@ pub fn changes_soql(object: &str, cursor: &Cursor, integration_user: &str, limit
     } else {
         ""
     };
-    let mut soql = format!(
-        "SELECT Id, SystemModstamp{extra} FROM {object} WHERE (SystemModstamp > {ts} OR (SystemModstamp = {ts} AND Id > {id}))",
-        id = crate::salesforce::soql::quote(&cursor.id).unwrap_or_else(|_| "''".into()),
-    );
+    // A first run has no Id to compare (Salesforce refuses `Id > ''`): start at the time.
+    let window = if cursor.id.is_empty() {
+        format!("SystemModstamp >= {ts}")
+    } else {
+        format!(
+            "(SystemModstamp > {ts} OR (SystemModstamp = {ts} AND Id > {id}))",
+            id = crate::salesforce::soql::quote(&cursor.id).unwrap_or_else(|_| "''".into()),
+        )
+    };
+    let mut soql = format!("SELECT Id, SystemModstamp{extra} FROM {object} WHERE {window}");
     if !integration_user.is_empty() {
         soql.push_str(&format!(
             " AND LastModifiedById != {}",

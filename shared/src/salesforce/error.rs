@@ -61,7 +61,7 @@ pub enum SalesforceError {
         matches: Vec<String>,
     },
     /// Salesforce refused the record (validation, required field, access, bad field…).
-    #[error("Salesforce rejected the record: {}", summaries(.errors))]
+    #[error("Salesforce refused the request: {}", summaries(.errors))]
     Rejected { status: u16, errors: Vec<ApiError> },
     /// The record does not exist (or was deleted).
     #[error("not found: {}", summaries(.errors))]
