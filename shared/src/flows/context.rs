@@ -32,9 +32,9 @@ impl FlowContext {
     /// outcome. `retry` marks causes that may pass on their own (outages, a prerequisite
     /// still on its way).
     pub async fn fail(&self, flow: Flow, record: RecordRef, raised: Raised, retry: bool) -> Outcome {
-        // A redelivery failing the same way adds no second entry (SQS retries a message
-        // several times before the dead-letter queue).
-        let key = crate::mapping::fingerprint(&serde_json::json!([raised.message, raised.detail]));
+        // A redelivery failing with the same message adds no second entry (SQS retries a
+        // message several times before the dead-letter queue; the detail may differ per try).
+        let key = crate::mapping::fingerprint(&serde_json::json!([raised.message]));
         let entry = self.state.ledger(flow, &record.id).await.ok().flatten().unwrap_or_default();
         if entry.last_error.as_deref() == Some(key.as_str()) {
             tracing::info!(%flow, record = %record.id, message = %raised.message, "same failure again; already in the Error Log");
