@@ -190,7 +190,16 @@ pub(super) async fn create_unlinked(
         }
     };
     for (mut p, r) in go.into_iter().zip(results) {
-        match r.into_result() {
+        let result = r.into_result();
+        if result.is_err() {
+            // Salesforce said this record was not created: no interrupted create to find.
+            p.entry.creating_since = None;
+            match ctx.save_ledger(kind.flow, &p.ipaas_id.to_string(), &p.entry).await {
+                Ok(entry) => p.entry = entry,
+                Err(e) => tracing::warn!(error = %e, "could not clear the pending create"),
+            }
+        }
+        match result {
             Ok(id) => {
                 p.target = Some(id.clone());
                 out[p.slot] = Some(finish(ctx, kind, &p, &id, Wrote::Created).await);
@@ -245,7 +254,14 @@ async fn collide(ctx: &FlowContext, kind: &Kind, settings: FlowSettings, mut p: 
             return ctx.fail(kind.flow, p.record.clone(), e.to_raised(), super::context::ipaas_transient(&e)).await;
         }
     }
-    if let Err(e) = ctx.salesforce.update(kind.object, &matched, &p.fields).await {
+    // The matched record is the duplicate by definition: its update must not be stopped by
+    // the same rule (the header only passes rules that alert, never ones that block).
+    let allow = crate::salesforce::DuplicateRuleHeader {
+        allow_save: true,
+        include_record_details: false,
+        run_as_current_user: false,
+    };
+    if let Err(e) = ctx.salesforce.update_with(kind.object, &matched, &p.fields, Some(allow)).await {
         let (raised, retry) = kind.raise(&e);
         return ctx.fail(kind.flow, p.record.clone(), raised, retry).await;
     }

@@ -118,12 +118,24 @@ impl SalesforceClient {
         id: &SalesforceId,
         fields: &Map<String, Value>,
     ) -> Result<(), SalesforceError> {
+        self.update_with(object, id, fields, None).await
+    }
+
+    /// `update`, sending `Sforce-Duplicate-Rule-Header` when one is given.
+    pub async fn update_with(
+        &self,
+        object: &str,
+        id: &SalesforceId,
+        fields: &Map<String, Value>,
+        duplicates: Option<DuplicateRuleHeader>,
+    ) -> Result<(), SalesforceError> {
         check_object(object)?;
-        let call = Call::new(
-            Method::PATCH,
-            self.data_path(&format!("sobjects/{object}/{id}")),
-        )
-        .json(&Value::Object(fields.clone()));
+        let mut call = Call::new(Method::PATCH, self.data_path(&format!("sobjects/{object}/{id}")))
+            .json(&Value::Object(fields.clone()));
+        if let Some(h) = duplicates {
+            let (name, value) = h.header();
+            call = call.header(name, value);
+        }
         self.send(&call).await.map(|_| ())
     }
 }
