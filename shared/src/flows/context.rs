@@ -32,28 +32,30 @@ impl FlowContext {
     /// outcome. `retry` marks causes that may pass on their own (outages, a prerequisite
     /// still on its way).
     pub async fn fail(&self, flow: Flow, record: RecordRef, raised: Raised, retry: bool) -> Outcome {
-        // A redelivery failing with the same message adds no second entry (SQS retries a
-        // message several times before the dead-letter queue; the detail may differ per try).
-        let key = crate::mapping::fingerprint(&serde_json::json!([raised.message]));
-        let entry = self.state.ledger(flow, &record.id).await.ok().flatten().unwrap_or_default();
-        if entry.last_error.as_deref() == Some(key.as_str()) {
-            tracing::info!(%flow, record = %record.id, message = %raised.message, "same failure again; already in the Error Log");
-        } else {
-            self.log(flow, record.clone(), raised.clone()).await;
-            let entry = LedgerEntry { last_error: Some(key), ..entry };
-            if let Err(e) = self.state.put_ledger(flow, &record.id, &entry).await {
-                tracing::debug!(error = %e, "could not note the failure in the ledger");
-            }
-        }
+        self.log(flow, record, raised.clone()).await;
         Outcome::Failed { raised, retry }
     }
 
-    /// Records a message (a warning, or an error) without deciding the outcome.
+    /// Records a message (a warning, or an error) without deciding the outcome. A redelivery
+    /// that raises the same message for the same record adds no second entry (SQS retries a
+    /// message several times before the dead-letter queue; the detail may differ per try).
     pub async fn log(&self, flow: Flow, record: RecordRef, raised: Raised) {
-        let entry = ErrorLogEntry::from_raised(raised, Some(flow), Some(record));
-        if let Err(e) = self.errors.record(entry).await {
+        let key = crate::mapping::fingerprint(&serde_json::json!([raised.message]));
+        let entry = self.state.ledger(flow, &record.id).await.ok().flatten().unwrap_or_default();
+        let seen = entry.last_error.as_deref().unwrap_or("");
+        if seen.split(' ').any(|k| k == key) {
+            tracing::info!(%flow, record = %record.id, message = %raised.message, "raised again; already in the Error Log");
+            return;
+        }
+        let log = ErrorLogEntry::from_raised(raised, Some(flow), Some(record.clone()));
+        if let Err(e) = self.errors.record(log).await {
             // The entry is in the structured log already; the caller's outcome stands.
             tracing::error!(error = %e, "Error Log entry could not be delivered to iPaaS.com");
+        }
+        let noted = if seen.is_empty() { key } else { format!("{seen} {key}") };
+        let entry = LedgerEntry { last_error: Some(noted), ..entry };
+        if let Err(e) = self.state.put_ledger(flow, &record.id, &entry).await {
+            tracing::debug!(error = %e, "could not note the entry in the ledger");
         }
     }
 
