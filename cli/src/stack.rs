@@ -77,7 +77,12 @@ pub struct LocalStack {
 
 impl LocalStack {
     pub async fn start(options: StackOptions) -> anyhow::Result<LocalStack> {
-        Self::start_with(SalesforceSimConfig::default(), IpaasSimConfig::default(), options).await
+        Self::start_with(
+            SalesforceSimConfig::default(),
+            IpaasSimConfig::default(),
+            options,
+        )
+        .await
     }
 
     pub async fn start_with(
@@ -88,10 +93,14 @@ impl LocalStack {
         let salesforce = SalesforceSim::start(sf_config).await?;
         let ipaas = IpaasSim::start(ipaas_config).await?;
         let secrets = Arc::new(InMemorySecretStore::new());
-        secrets.insert(SALESFORCE_SECRET, &salesforce_secret(&salesforce, &salesforce.issue_refresh_token()));
+        secrets.insert(
+            SALESFORCE_SECRET,
+            &salesforce_secret(&salesforce, &salesforce.issue_refresh_token()),
+        );
         secrets.insert(
             IPAAS_SECRET,
-            &serde_json::json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY}).to_string(),
+            &serde_json::json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY})
+                .to_string(),
         );
         let queue = Arc::new(MemoryWorkQueue::new());
         let state = Arc::new(MemoryStateStore::new());
@@ -102,7 +111,8 @@ impl LocalStack {
             key: WebhookKey::new(WEBHOOK_KEY).expect("a non-empty key"),
             queue: queue.clone(),
         };
-        let webhook_url = ipaas_webhook::local::serve(Arc::new(handler), ([127, 0, 0, 1], 0).into()).await?;
+        let webhook_url =
+            ipaas_webhook::local::serve(Arc::new(handler), ([127, 0, 0, 1], 0).into()).await?;
         ipaas.register_webhook(&webhook_url, WEBHOOK_KEY);
 
         Ok(LocalStack {
@@ -123,19 +133,34 @@ impl LocalStack {
 
     /// New clients over the current secrets (as a fresh Lambda container would build).
     pub fn restart_clients(&mut self) -> anyhow::Result<()> {
-        self.ctx = context(&self.ipaas, &self.secrets, &self.state, &self.errors, &self.options)?;
+        self.ctx = context(
+            &self.ipaas,
+            &self.secrets,
+            &self.state,
+            &self.errors,
+            &self.options,
+        )?;
         Ok(())
     }
 
     /// A record a person makes in Salesforce (so the poller picks it up).
-    pub fn person_creates(&self, object: &str, mut fields: serde_json::Value) -> shared::salesforce::SalesforceId {
+    pub fn person_creates(
+        &self,
+        object: &str,
+        mut fields: serde_json::Value,
+    ) -> shared::salesforce::SalesforceId {
         fields["LastModifiedById"] = self.salesforce.person_user_id().into();
         self.salesforce.insert(object, fields)
     }
 
     /// One poller tick (the EventBridge schedule's work).
     pub async fn poll(&self) -> anyhow::Result<()> {
-        let integration_user = self.ctx.salesforce.integration_user_id().await.unwrap_or_default();
+        let integration_user = self
+            .ctx
+            .salesforce
+            .integration_user_id()
+            .await
+            .unwrap_or_default();
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
             integration_user,
@@ -233,7 +258,13 @@ impl LocalStack {
                     *t.entry(o.label()).or_default() += 1;
                 }
             }
-            let dead = self.dead_letters.lock().unwrap().iter().filter(|m| m.flow == flow).count();
+            let dead = self
+                .dead_letters
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|m| m.flow == flow)
+                .count();
             t.insert("failed", dead);
         }
         if !again.is_empty() {

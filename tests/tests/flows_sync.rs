@@ -30,7 +30,10 @@ async fn salesforce_records_reach_ipaas_linked_and_do_not_come_back() {
         json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@acme.example", "AccountId": acme.as_str(),
                "MailingStreet": "12 Analytical Way", "MailingCity": "London"}),
     );
-    let orphan = s.person_creates("Contact", json!({"LastName": "Orphan", "Email": "o@x.example"}));
+    let orphan = s.person_creates(
+        "Contact",
+        json!({"LastName": "Orphan", "Email": "o@x.example"}),
+    );
     s.sync().await.unwrap();
 
     let companies = s.ipaas.companies();
@@ -39,11 +42,19 @@ async fn salesforce_records_reach_ipaas_linked_and_do_not_come_back() {
     assert_eq!(company["name"], "Acme");
     assert_eq!(link_of(company).as_deref(), Some(acme.as_str()));
     let addresses = company["addresses"].as_array().unwrap();
-    assert!(addresses.iter().any(|a| a["is_primary_billing"] == true && a["city"] == "Springfield"));
-    assert!(addresses.iter().any(|a| a["is_primary_shipping"] == true && a["city"] == "Shelbyville"));
+    assert!(addresses
+        .iter()
+        .any(|a| a["is_primary_billing"] == true && a["city"] == "Springfield"));
+    assert!(addresses
+        .iter()
+        .any(|a| a["is_primary_shipping"] == true && a["city"] == "Shelbyville"));
 
     let customers = s.ipaas.customers();
-    assert_eq!(customers.len(), 1, "the Contact without AccountId is skipped");
+    assert_eq!(
+        customers.len(),
+        1,
+        "the Contact without AccountId is skipped"
+    );
     let customer = &customers[0];
     assert_eq!(customer["customer_number"], ada.as_str());
     assert_eq!(customer["company_id"], company["id"]);
@@ -53,7 +64,13 @@ async fn salesforce_records_reach_ipaas_linked_and_do_not_come_back() {
 
     // Our writes to iPaaS.com notified the webhook; the FROM flows found nothing to write.
     let c = s.salesforce.counters();
-    assert_eq!(c.get("create") + c.get("update") + c.get("collections_create") + c.get("collections_update"), 0);
+    assert_eq!(
+        c.get("create")
+            + c.get("update")
+            + c.get("collections_create")
+            + c.get("collections_update"),
+        0
+    );
     let tally = s.tally();
     assert_eq!(tally[&Flow::AccountToIpaas]["created"], 1);
     assert_eq!(tally[&Flow::ContactToIpaas]["created"], 1);
@@ -97,18 +114,37 @@ async fn ipaas_records_reach_salesforce_linked_and_do_not_come_back() {
     let contact = &contacts[0];
     assert_eq!(contact["Email"], "hank@globex.example");
     assert_eq!(contact["AccountId"], account["Id"]);
-    assert_eq!(contact["MailingStreet"], "1 Volcano Rd", "only the primary shipping address");
+    assert_eq!(
+        contact["MailingStreet"], "1 Volcano Rd",
+        "only the primary shipping address"
+    );
     assert_eq!(contact["MailingCity"], "Cypress Creek");
 
-    let company_record = s.ipaas.companies().into_iter().find(|c| c["id"] == company).unwrap();
+    let company_record = s
+        .ipaas
+        .companies()
+        .into_iter()
+        .find(|c| c["id"] == company)
+        .unwrap();
     assert_eq!(link_of(&company_record).as_deref(), account["Id"].as_str());
-    let customer_record = s.ipaas.customers().into_iter().find(|c| c["id"] == customer).unwrap();
+    let customer_record = s
+        .ipaas
+        .customers()
+        .into_iter()
+        .find(|c| c["id"] == customer)
+        .unwrap();
     assert_eq!(link_of(&customer_record).as_deref(), contact["Id"].as_str());
 
     // The poller leaves the integration user's writes alone: nothing goes back.
-    let before = (s.ipaas.counters().get("company_update"), s.ipaas.counters().get("customer_update"));
+    let before = (
+        s.ipaas.counters().get("company_update"),
+        s.ipaas.counters().get("customer_update"),
+    );
     s.sync().await.unwrap();
-    let after = (s.ipaas.counters().get("company_update"), s.ipaas.counters().get("customer_update"));
+    let after = (
+        s.ipaas.counters().get("company_update"),
+        s.ipaas.counters().get("customer_update"),
+    );
     assert_eq!(before, after);
     assert_eq!(s.ipaas.companies().len(), 1);
     assert_eq!(s.ipaas.customers().len(), 1);
@@ -116,9 +152,13 @@ async fn ipaas_records_reach_salesforce_linked_and_do_not_come_back() {
 
     // A person's edit in iPaaS.com is one write in Salesforce.
     s.salesforce.reset_counters();
-    s.ipaas.edit_company_as_person(Some(company), json!({"phone_number": "555-0000"}));
+    s.ipaas
+        .edit_company_as_person(Some(company), json!({"phone_number": "555-0000"}));
     s.drain().await;
-    let account = s.salesforce.record("Account", account["Id"].as_str().unwrap()).unwrap();
+    let account = s
+        .salesforce
+        .record("Account", account["Id"].as_str().unwrap())
+        .unwrap();
     assert_eq!(account["Phone"], "555-0000");
     assert_eq!(account["Name"], "Globex", "partial write keeps the rest");
     assert_eq!(s.salesforce.counters().get("collections_update"), 1);

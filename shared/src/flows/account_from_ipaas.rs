@@ -25,7 +25,11 @@ pub(super) const KIND: Kind = Kind {
     recover_by: "Name",
 };
 
-pub async fn run(ctx: &FlowContext, settings: FlowSettings, messages: &[WorkMessage]) -> Vec<Outcome> {
+pub async fn run(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    messages: &[WorkMessage],
+) -> Vec<Outcome> {
     let mut out: Vec<Option<Outcome>> = vec![None; messages.len()];
     let mut plans = Vec::new();
     for (slot, m) in messages.iter().enumerate() {
@@ -37,11 +41,16 @@ pub async fn run(ctx: &FlowContext, settings: FlowSettings, messages: &[WorkMess
         let company = match ctx.ipaas.get_company(id).await {
             Ok(Some(c)) => c,
             Ok(None) => {
-                out[slot] = Some(Outcome::Skipped { reason: "the Company no longer exists in iPaaS.com".into() });
+                out[slot] = Some(Outcome::Skipped {
+                    reason: "the Company no longer exists in iPaaS.com".into(),
+                });
                 continue;
             }
             Err(e) => {
-                out[slot] = Some(ctx.fail(KIND.flow, record, e.to_raised(), ipaas_transient(&e)).await);
+                out[slot] = Some(
+                    ctx.fail(KIND.flow, record, e.to_raised(), ipaas_transient(&e))
+                        .await,
+                );
                 continue;
             }
         };
@@ -52,7 +61,11 @@ pub async fn run(ctx: &FlowContext, settings: FlowSettings, messages: &[WorkMess
     }
     apply(ctx, settings, plans, &mut out).await;
     out.into_iter()
-        .map(|o| o.unwrap_or(Outcome::Deferred { reason: "not reached".into() }))
+        .map(|o| {
+            o.unwrap_or(Outcome::Deferred {
+                reason: "not reached".into(),
+            })
+        })
         .collect()
 }
 
@@ -70,9 +83,19 @@ pub(super) async fn plan(
     record: RecordRef,
     company: &Company,
 ) -> Result<Plan, Outcome> {
-    let entry = ctx.ledger(KIND.flow, &id.to_string()).await.map_err(|e| state_failure(KIND.flow, &id.to_string(), e))?;
-    let own_link = company.link_for(ctx.ipaas.system_id()).and_then(|s| SalesforceId::parse(s).ok());
-    let target = own_link.clone().or_else(|| entry.target_id.as_deref().and_then(|t| SalesforceId::parse(t).ok()));
+    let entry = ctx
+        .ledger(KIND.flow, &id.to_string())
+        .await
+        .map_err(|e| state_failure(KIND.flow, &id.to_string(), e))?;
+    let own_link = company
+        .link_for(ctx.ipaas.system_id())
+        .and_then(|s| SalesforceId::parse(s).ok());
+    let target = own_link.clone().or_else(|| {
+        entry
+            .target_id
+            .as_deref()
+            .and_then(|t| SalesforceId::parse(t).ok())
+    });
     let plan = Plan {
         slot,
         ipaas_id: id,
@@ -91,19 +114,29 @@ pub(super) async fn plan(
 }
 
 /// Sorts the plans into updates and creates and applies them (batched).
-pub(super) async fn apply(ctx: &FlowContext, settings: FlowSettings, plans: Vec<Plan>, out: &mut [Option<Outcome>]) {
+pub(super) async fn apply(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    plans: Vec<Plan>,
+    out: &mut [Option<Outcome>],
+) {
     let mut linked = Vec::new();
     let mut new = Vec::new();
     for mut p in plans {
         if let Err(e) = recover(ctx, &KIND, &mut p).await {
-            out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), e.to_raised(), true).await);
+            out[p.slot] = Some(
+                ctx.fail(KIND.flow, p.record.clone(), e.to_raised(), true)
+                    .await,
+            );
             continue;
         }
         if p.target.is_some() {
             linked.push(p);
         } else if !settings.sync_type.may_create() {
-            let raised = Raised::new(MessageId::AccountIdMissing)
-                .detail(format!("sync type Update and Company {} has no linked Salesforce Account", p.ipaas_id));
+            let raised = Raised::new(MessageId::AccountIdMissing).detail(format!(
+                "sync type Update and Company {} has no linked Salesforce Account",
+                p.ipaas_id
+            ));
             out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), raised, false).await);
         } else {
             new.push(p);

@@ -6,7 +6,9 @@
 //! older than the change already applied is stale. The create is announced in the ledger
 //! first, so a crash between create and link never makes a second Company.
 
-use super::context::{ipaas_transient, is_stale, salesforce_transient, state_failure, FlowContext, FlowSettings};
+use super::context::{
+    ipaas_transient, is_stale, salesforce_transient, state_failure, FlowContext, FlowSettings,
+};
 use super::Outcome;
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Company, LinkTable};
@@ -20,8 +22,15 @@ use std::collections::HashMap;
 const FLOW: Flow = Flow::AccountToIpaas;
 
 /// Processes a batch: one SOQL read for all Accounts, then one sync per Account.
-pub async fn run(ctx: &FlowContext, settings: FlowSettings, messages: &[WorkMessage]) -> Vec<Outcome> {
-    let ids: Vec<Option<SalesforceId>> = messages.iter().map(|m| SalesforceId::parse(&m.record_id).ok()).collect();
+pub async fn run(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    messages: &[WorkMessage],
+) -> Vec<Outcome> {
+    let ids: Vec<Option<SalesforceId>> = messages
+        .iter()
+        .map(|m| SalesforceId::parse(&m.record_id).ok())
+        .collect();
     let valid: Vec<&SalesforceId> = ids.iter().flatten().collect();
     let accounts = match read_accounts(ctx, &valid).await {
         Ok(a) => a,
@@ -36,7 +45,8 @@ pub async fn run(ctx: &FlowContext, settings: FlowSettings, messages: &[WorkMess
         out.push(match accounts.get(id.as_str()) {
             Some(account) => sync(ctx, settings, account, m.changed_at).await,
             None => Outcome::Skipped {
-                reason: "the Account no longer exists in Salesforce (deletes are not synced)".into(),
+                reason: "the Account no longer exists in Salesforce (deletes are not synced)"
+                    .into(),
             },
         });
     }
@@ -59,11 +69,17 @@ pub(super) async fn read_accounts(
         let Ok(list) = soql::id_list(chunk.iter().copied()) else {
             continue;
         };
-        let q = format!("SELECT {} FROM Account WHERE Id IN {list}", Account::soql_fields().join(", "));
+        let q = format!(
+            "SELECT {} FROM Account WHERE Id IN {list}",
+            Account::soql_fields().join(", ")
+        );
         let rows = ctx.salesforce.query(&q).await.map_err(|e| {
             let raised = e.to_raised();
             tracing::error!(flow = %FLOW, error = %e, "Accounts could not be read");
-            Outcome::Failed { retry: salesforce_transient(&e), raised }
+            Outcome::Failed {
+                retry: salesforce_transient(&e),
+                raised,
+            }
         })?;
         for r in rows {
             let a = Account::from_fields(&r);
@@ -99,20 +115,32 @@ pub async fn sync(
     let ipaas = &ctx.ipaas;
     let linked = match ipaas.lookup_link(LinkTable::Company, &sf_id).await {
         Ok(found) => found,
-        Err(e) => return ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await,
+        Err(e) => {
+            return ctx
+                .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                .await
+        }
     };
     let target = linked.or_else(|| entry.target_id.as_deref().and_then(|t| t.parse().ok()));
     let target = match (target, entry.creating_since) {
         (None, Some(since)) => match recover_created(ctx, account, since).await {
             Ok(found) => found,
-            Err(e) => return ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await,
+            Err(e) => {
+                return ctx
+                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                    .await
+            }
         },
         (t, _) => t,
     };
     let existing = match target {
         Some(id) => match ipaas.get_company(id).await {
             Ok(c) => c,
-            Err(e) => return ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await,
+            Err(e) => {
+                return ctx
+                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                    .await
+            }
         },
         None => None,
     };
@@ -123,51 +151,82 @@ pub async fn sync(
         Some(current) => {
             let id = current.id.unwrap_or_default();
             if current == company {
-                Outcome::Unchanged { target: id.to_string() }
+                Outcome::Unchanged {
+                    target: id.to_string(),
+                }
             } else if !settings.sync_type.may_update() {
-                return Outcome::Skipped { reason: "sync type Add: existing Companies are not updated".into() };
+                return Outcome::Skipped {
+                    reason: "sync type Add: existing Companies are not updated".into(),
+                };
             } else {
                 match ipaas.update_company(id, &company).await {
-                    Ok(_) => Outcome::Updated { target: id.to_string() },
-                    Err(e) => return ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await,
+                    Ok(_) => Outcome::Updated {
+                        target: id.to_string(),
+                    },
+                    Err(e) => {
+                        return ctx
+                            .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                            .await
+                    }
                 }
             }
         }
         None => {
             if !settings.sync_type.may_create() {
-                return Outcome::Skipped { reason: "sync type Update: no linked Company to update".into() };
+                return Outcome::Skipped {
+                    reason: "sync type Update: no linked Company to update".into(),
+                };
             }
             entry = match ctx.creating(FLOW, &sf_id, entry).await {
                 Ok(e) => e,
                 Err(e) => return state_failure(FLOW, &sf_id, e),
             };
             match create_and_link(ctx, &company, &sf_id).await {
-                Ok(id) => Outcome::Created { target: id.to_string() },
-                Err(e) => return ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await,
+                Ok(id) => Outcome::Created {
+                    target: id.to_string(),
+                },
+                Err(e) => {
+                    return ctx
+                        .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                        .await
+                }
             }
         }
     };
     let target_id = match &outcome {
-        Outcome::Created { target } | Outcome::Updated { target } | Outcome::Unchanged { target } => target.clone(),
+        Outcome::Created { target }
+        | Outcome::Updated { target }
+        | Outcome::Unchanged { target } => target.clone(),
         _ => return outcome,
     };
     // A Company known by ledger only (created before the link call failed) is linked now.
     if linked.is_none() && !matches!(outcome, Outcome::Created { .. }) {
         if let Ok(id) = target_id.parse::<u64>() {
             if let Err(e) = ipaas.write_link(LinkTable::Company, &sf_id, id).await {
-                return ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await;
+                return ctx
+                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                    .await;
             }
         }
     }
-    if let Err(e) = ctx.applied(FLOW, &sf_id, entry, &target_id, Some(hash), version).await {
+    if let Err(e) = ctx
+        .applied(FLOW, &sf_id, entry, &target_id, Some(hash), version)
+        .await
+    {
         return state_failure(FLOW, &sf_id, e);
     }
     outcome
 }
 
-async fn create_and_link(ctx: &FlowContext, company: &Company, sf_id: &str) -> Result<u64, crate::ipaas::IpaasError> {
+async fn create_and_link(
+    ctx: &FlowContext,
+    company: &Company,
+    sf_id: &str,
+) -> Result<u64, crate::ipaas::IpaasError> {
     let created = ctx.ipaas.create_company(company).await?;
-    let id = created.id.ok_or_else(|| crate::ipaas::IpaasError::Invalid("the new Company has no id".into()))?;
+    let id = created
+        .id
+        .ok_or_else(|| crate::ipaas::IpaasError::Invalid("the new Company has no id".into()))?;
     ctx.ipaas.write_link(LinkTable::Company, sf_id, id).await?;
     Ok(id)
 }
@@ -179,7 +238,12 @@ async fn recover_created(
     account: &Account,
     since: DateTime<Utc>,
 ) -> Result<Option<u64>, crate::ipaas::IpaasError> {
-    let Some(name) = account.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+    let Some(name) = account
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    else {
         return Ok(None);
     };
     let system = ctx.ipaas.system_id();
@@ -187,7 +251,10 @@ async fn recover_created(
     let ours: Vec<u64> = candidates
         .iter()
         .filter(|c| c.link_for(system).is_none())
-        .filter(|c| c.last_modified_date.is_none_or(|t| t >= since - chrono::Duration::seconds(5)))
+        .filter(|c| {
+            c.last_modified_date
+                .is_none_or(|t| t >= since - chrono::Duration::seconds(5))
+        })
         .filter_map(|c| c.id)
         .collect();
     Ok(match ours.as_slice() {

@@ -47,11 +47,16 @@ pub async fn run(
         let customer = match ctx.ipaas.get_customer(id).await {
             Ok(Some(c)) => c,
             Ok(None) => {
-                out[slot] = Some(Outcome::Skipped { reason: "the Customer no longer exists in iPaaS.com".into() });
+                out[slot] = Some(Outcome::Skipped {
+                    reason: "the Customer no longer exists in iPaaS.com".into(),
+                });
                 continue;
             }
             Err(e) => {
-                out[slot] = Some(ctx.fail(KIND.flow, record, e.to_raised(), ipaas_transient(&e)).await);
+                out[slot] = Some(
+                    ctx.fail(KIND.flow, record, e.to_raised(), ipaas_transient(&e))
+                        .await,
+                );
                 continue;
             }
         };
@@ -67,7 +72,10 @@ pub async fn run(
     let mut new = Vec::new();
     for mut p in plans {
         if let Err(e) = recover(ctx, &KIND, &mut p).await {
-            out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), e.to_raised(), true).await);
+            out[p.slot] = Some(
+                ctx.fail(KIND.flow, p.record.clone(), e.to_raised(), true)
+                    .await,
+            );
             continue;
         }
         if p.target.is_some() {
@@ -77,8 +85,10 @@ pub async fn run(
                 reason: "sync type Update: no linked Contact to update".into(),
             });
         } else if !p.fields.contains_key("AccountId") {
-            let raised = Raised::new(MessageId::CustomerCompanyMissing)
-                .detail(format!("Customer {} has no company linked to a Salesforce Account", p.ipaas_id));
+            let raised = Raised::new(MessageId::CustomerCompanyMissing).detail(format!(
+                "Customer {} has no company linked to a Salesforce Account",
+                p.ipaas_id
+            ));
             out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), raised, false).await);
         } else {
             new.push(p);
@@ -87,7 +97,11 @@ pub async fn run(
     update_linked(ctx, &KIND, settings, linked, &mut out).await;
     create_unlinked(ctx, &KIND, settings, new, &mut out).await;
     out.into_iter()
-        .map(|o| o.unwrap_or(Outcome::Deferred { reason: "not reached".into() }))
+        .map(|o| {
+            o.unwrap_or(Outcome::Deferred {
+                reason: "not reached".into(),
+            })
+        })
         .collect()
 }
 
@@ -104,10 +118,19 @@ async fn plan(
         .ledger(KIND.flow, &source)
         .await
         .map_err(|e| super::context::state_failure(KIND.flow, &source, e))?;
-    let own_link = customer.link_for(ctx.ipaas.system_id()).and_then(|s| SalesforceId::parse(s).ok());
-    let target = own_link.clone().or_else(|| entry.target_id.as_deref().and_then(|t| SalesforceId::parse(t).ok()));
+    let own_link = customer
+        .link_for(ctx.ipaas.system_id())
+        .and_then(|s| SalesforceId::parse(s).ok());
+    let target = own_link.clone().or_else(|| {
+        entry
+            .target_id
+            .as_deref()
+            .and_then(|t| SalesforceId::parse(t).ok())
+    });
     let account = match customer.company_id {
-        Some(company) => account_of(ctx, account_settings, company, &record, target.is_none()).await?,
+        Some(company) => {
+            account_of(ctx, account_settings, company, &record, target.is_none()).await?
+        }
         None => None,
     };
     let plan = Plan {
@@ -139,7 +162,16 @@ async fn account_of(
 ) -> Result<Option<SalesforceId>, Outcome> {
     let company = match ctx.ipaas.get_company(company_id).await {
         Ok(c) => c,
-        Err(e) => return Err(ctx.fail(KIND.flow, record.clone(), e.to_raised(), ipaas_transient(&e)).await),
+        Err(e) => {
+            return Err(ctx
+                .fail(
+                    KIND.flow,
+                    record.clone(),
+                    e.to_raised(),
+                    ipaas_transient(&e),
+                )
+                .await)
+        }
     };
     let Some(company) = company else {
         return Ok(None);
@@ -150,7 +182,10 @@ async fn account_of(
     if !creating {
         return Ok(None);
     }
-    tracing::info!(company = company_id, "the Customer's Company is not in Salesforce yet; syncing it first");
+    tracing::info!(
+        company = company_id,
+        "the Customer's Company is not in Salesforce yet; syncing it first"
+    );
     let company_record = RecordRef::new(System::Ipaas, "Company", company_id.to_string());
     let mut slot = [None];
     match account_from_ipaas::plan(ctx, 0, company_id, company_record, &company).await {
@@ -158,12 +193,16 @@ async fn account_of(
         Err(o) => slot[0] = Some(o),
     }
     match slot[0].take() {
-        Some(Outcome::Created { target } | Outcome::Updated { target } | Outcome::Linked { target } | Outcome::Unchanged { target }) => {
-            Ok(SalesforceId::parse(&target).ok())
-        }
+        Some(
+            Outcome::Created { target }
+            | Outcome::Updated { target }
+            | Outcome::Linked { target }
+            | Outcome::Unchanged { target },
+        ) => Ok(SalesforceId::parse(&target).ok()),
         _ => {
-            let raised = Raised::new(MessageId::CustomerCompanyMissing)
-                .detail(format!("Company {company_id} could not be brought to Salesforce yet"));
+            let raised = Raised::new(MessageId::CustomerCompanyMissing).detail(format!(
+                "Company {company_id} could not be brought to Salesforce yet"
+            ));
             Err(ctx.fail(KIND.flow, record.clone(), raised, true).await)
         }
     }
@@ -171,7 +210,11 @@ async fn account_of(
 
 /// One query for every Account the batch's Contacts point at; a missing one fails its
 /// Contacts with "Could not locate account by Id…".
-async fn check_accounts(ctx: &FlowContext, plans: Vec<Plan>, out: &mut [Option<Outcome>]) -> Vec<Plan> {
+async fn check_accounts(
+    ctx: &FlowContext,
+    plans: Vec<Plan>,
+    out: &mut [Option<Outcome>],
+) -> Vec<Plan> {
     let ids: HashSet<SalesforceId> = plans
         .iter()
         .filter_map(|p| p.fields.get("AccountId").and_then(Value::as_str))
@@ -183,14 +226,26 @@ async fn check_accounts(ctx: &FlowContext, plans: Vec<Plan>, out: &mut [Option<O
     let ids: Vec<SalesforceId> = ids.into_iter().collect();
     let mut existing = HashSet::new();
     for chunk in ids.chunks(200) {
-        let Ok(list) = soql::id_list(chunk) else { continue };
-        match ctx.salesforce.query(&format!("SELECT Id FROM Account WHERE Id IN {list}")).await {
-            Ok(rows) => existing.extend(rows.iter().filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_string))),
+        let Ok(list) = soql::id_list(chunk) else {
+            continue;
+        };
+        match ctx
+            .salesforce
+            .query(&format!("SELECT Id FROM Account WHERE Id IN {list}"))
+            .await
+        {
+            Ok(rows) => existing.extend(
+                rows.iter()
+                    .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_string)),
+            ),
             Err(e) => {
                 let retry = super::context::salesforce_transient(&e);
                 let raised = e.to_raised();
                 for p in plans {
-                    out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), raised.clone(), retry).await);
+                    out[p.slot] = Some(
+                        ctx.fail(KIND.flow, p.record.clone(), raised.clone(), retry)
+                            .await,
+                    );
                 }
                 return Vec::new();
             }
@@ -216,7 +271,17 @@ async fn link_by_email(ctx: &FlowContext, mut plans: Vec<Plan>) -> Vec<Plan> {
         .iter()
         .enumerate()
         .filter(|(_, p)| p.target.is_none())
-        .map(|(i, p)| (i, p.fields.get("Email").and_then(Value::as_str).unwrap_or("").trim().to_lowercase()))
+        .map(|(i, p)| {
+            (
+                i,
+                p.fields
+                    .get("Email")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .trim()
+                    .to_lowercase(),
+            )
+        })
         .collect();
     if wanted.is_empty() {
         return plans;
@@ -231,12 +296,26 @@ async fn link_by_email(ctx: &FlowContext, mut plans: Vec<Plan>) -> Vec<Plan> {
     let mut by_email: HashMap<String, Vec<String>> = HashMap::new();
     let mut lookup_failed = None;
     for chunk in usable.chunks(100) {
-        let Ok(list) = soql::string_list(chunk.iter().copied()) else { continue };
-        match ctx.salesforce.query(&format!("SELECT Id, Email FROM Contact WHERE Email IN {list}")).await {
+        let Ok(list) = soql::string_list(chunk.iter().copied()) else {
+            continue;
+        };
+        match ctx
+            .salesforce
+            .query(&format!(
+                "SELECT Id, Email FROM Contact WHERE Email IN {list}"
+            ))
+            .await
+        {
             Ok(rows) => {
                 for r in rows {
-                    if let (Some(id), Some(email)) = (r.get("Id").and_then(Value::as_str), r.get("Email").and_then(Value::as_str)) {
-                        by_email.entry(email.trim().to_lowercase()).or_default().push(id.to_string());
+                    if let (Some(id), Some(email)) = (
+                        r.get("Id").and_then(Value::as_str),
+                        r.get("Email").and_then(Value::as_str),
+                    ) {
+                        by_email
+                            .entry(email.trim().to_lowercase())
+                            .or_default()
+                            .push(id.to_string());
                     }
                 }
             }
@@ -258,7 +337,9 @@ async fn link_by_email(ctx: &FlowContext, mut plans: Vec<Plan>) -> Vec<Plan> {
                     p.found = true;
                     None
                 }
-                Some(many) if many.len() > 1 => Some(format!("{} Contacts have this email address", many.len())),
+                Some(many) if many.len() > 1 => {
+                    Some(format!("{} Contacts have this email address", many.len()))
+                }
                 _ => None,
             }
         };

@@ -9,7 +9,9 @@
 //! to a retry), so no person has to step in.
 
 use super::account_to_ipaas;
-use super::context::{ipaas_transient, is_stale, salesforce_transient, state_failure, FlowContext, FlowSettings};
+use super::context::{
+    ipaas_transient, is_stale, salesforce_transient, state_failure, FlowContext, FlowSettings,
+};
 use super::Outcome;
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Customer, IpaasError, LinkTable};
@@ -30,7 +32,10 @@ pub async fn run(
     account_settings: FlowSettings,
     messages: &[WorkMessage],
 ) -> Vec<Outcome> {
-    let ids: Vec<Option<SalesforceId>> = messages.iter().map(|m| SalesforceId::parse(&m.record_id).ok()).collect();
+    let ids: Vec<Option<SalesforceId>> = messages
+        .iter()
+        .map(|m| SalesforceId::parse(&m.record_id).ok())
+        .collect();
     let valid: Vec<&SalesforceId> = ids.iter().flatten().collect();
     let contacts = match read_contacts(ctx, &valid).await {
         Ok(c) => c,
@@ -45,24 +50,35 @@ pub async fn run(
         out.push(match contacts.get(id.as_str()) {
             Some(contact) => sync(ctx, settings, account_settings, contact, m.changed_at).await,
             None => Outcome::Skipped {
-                reason: "the Contact no longer exists in Salesforce (deletes are not synced)".into(),
+                reason: "the Contact no longer exists in Salesforce (deletes are not synced)"
+                    .into(),
             },
         });
     }
     out
 }
 
-async fn read_contacts(ctx: &FlowContext, ids: &[&SalesforceId]) -> Result<HashMap<String, Contact>, Outcome> {
+async fn read_contacts(
+    ctx: &FlowContext,
+    ids: &[&SalesforceId],
+) -> Result<HashMap<String, Contact>, Outcome> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(200) {
         let Ok(list) = soql::id_list(chunk.iter().copied()) else {
             continue;
         };
-        let q = format!("SELECT {} FROM Contact WHERE Id IN {list}", Contact::soql_fields().join(", "));
-        let rows = ctx.salesforce.query(&q).await.map_err(|e| Outcome::Failed {
-            retry: salesforce_transient(&e),
-            raised: e.to_raised(),
-        })?;
+        let q = format!(
+            "SELECT {} FROM Contact WHERE Id IN {list}",
+            Contact::soql_fields().join(", ")
+        );
+        let rows = ctx
+            .salesforce
+            .query(&q)
+            .await
+            .map_err(|e| Outcome::Failed {
+                retry: salesforce_transient(&e),
+                raised: e.to_raised(),
+            })?;
         for r in rows {
             let c = Contact::from_fields(&r);
             if let Some(id) = &c.id {
@@ -85,7 +101,9 @@ pub async fn sync(
     };
     let Some(account_id) = contact.account_id.clone() else {
         tracing::info!(contact = %sf_id, "skipped: contact has no AccountId (by design, not an error)");
-        return Outcome::Skipped { reason: "the Contact has no AccountId".into() };
+        return Outcome::Skipped {
+            reason: "the Contact has no AccountId".into(),
+        };
     };
     let record = RecordRef::new(System::Salesforce, "Contact", sf_id.clone());
     let fail = |e: IpaasError| async move {
@@ -136,35 +154,52 @@ pub async fn sync(
             let found_by_search = known.is_none();
             if current == customer {
                 if found_by_search {
-                    Outcome::Linked { target: id.to_string() }
+                    Outcome::Linked {
+                        target: id.to_string(),
+                    }
                 } else {
-                    Outcome::Unchanged { target: id.to_string() }
+                    Outcome::Unchanged {
+                        target: id.to_string(),
+                    }
                 }
             } else if !settings.sync_type.may_update() {
-                return Outcome::Skipped { reason: "sync type Add: existing Customers are not updated".into() };
+                return Outcome::Skipped {
+                    reason: "sync type Add: existing Customers are not updated".into(),
+                };
             } else {
                 match ipaas.update_customer(id, &customer).await {
-                    Ok(_) if found_by_search => Outcome::Linked { target: id.to_string() },
-                    Ok(_) => Outcome::Updated { target: id.to_string() },
+                    Ok(_) if found_by_search => Outcome::Linked {
+                        target: id.to_string(),
+                    },
+                    Ok(_) => Outcome::Updated {
+                        target: id.to_string(),
+                    },
                     Err(e) => return fail(e).await,
                 }
             }
         }
         None => {
             if !settings.sync_type.may_create() {
-                return Outcome::Skipped { reason: "sync type Update: no linked Customer to update".into() };
+                return Outcome::Skipped {
+                    reason: "sync type Update: no linked Customer to update".into(),
+                };
             }
             if let Err(e) = ctx.creating(FLOW, &sf_id, entry.clone()).await {
                 return state_failure(FLOW, &sf_id, e);
             }
             match ipaas.create_customer(&customer).await {
-                Ok(created) => Outcome::Created { target: created.id.unwrap_or_default().to_string() },
+                Ok(created) => Outcome::Created {
+                    target: created.id.unwrap_or_default().to_string(),
+                },
                 Err(e) => return fail(e).await,
             }
         }
     };
     let target_id = match &outcome {
-        Outcome::Created { target } | Outcome::Updated { target } | Outcome::Unchanged { target } | Outcome::Linked { target } => target.clone(),
+        Outcome::Created { target }
+        | Outcome::Updated { target }
+        | Outcome::Unchanged { target }
+        | Outcome::Linked { target } => target.clone(),
         _ => return outcome,
     };
     if linked.is_none() {
@@ -178,7 +213,10 @@ pub async fn sync(
         Ok(e) => e,
         Err(e) => return state_failure(FLOW, &sf_id, e),
     };
-    if let Err(e) = ctx.applied(FLOW, &sf_id, entry, &target_id, Some(hash), version).await {
+    if let Err(e) = ctx
+        .applied(FLOW, &sf_id, entry, &target_id, Some(hash), version)
+        .await
+    {
         return state_failure(FLOW, &sf_id, e);
     }
     outcome
@@ -192,10 +230,18 @@ async fn company_for(
     account_id: &SalesforceId,
 ) -> Result<Option<u64>, Outcome> {
     let record = RecordRef::new(System::Salesforce, "Account", account_id.to_string());
-    match ctx.ipaas.lookup_link(LinkTable::Company, account_id.as_str()).await {
+    match ctx
+        .ipaas
+        .lookup_link(LinkTable::Company, account_id.as_str())
+        .await
+    {
         Ok(Some(id)) => return Ok(Some(id)),
         Ok(None) => {}
-        Err(e) => return Err(ctx.fail(FLOW, record, e.to_raised(), ipaas_transient(&e)).await),
+        Err(e) => {
+            return Err(ctx
+                .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                .await)
+        }
     }
     tracing::info!(account = %account_id, "the Contact's Account is not in iPaaS.com yet; syncing it first");
     let accounts = account_to_ipaas::read_accounts(ctx, &[account_id]).await?;
@@ -203,25 +249,41 @@ async fn company_for(
         return Ok(None);
     };
     match account_to_ipaas::sync(ctx, account_settings, account, None).await {
-        Outcome::Created { target } | Outcome::Updated { target } | Outcome::Unchanged { target } | Outcome::Linked { target } => {
-            Ok(target.parse().ok())
-        }
+        Outcome::Created { target }
+        | Outcome::Updated { target }
+        | Outcome::Unchanged { target }
+        | Outcome::Linked { target } => Ok(target.parse().ok()),
         _ => Ok(None),
     }
 }
 
 /// A Customer made for this Contact before (customer_number = Contact Id), else the only
 /// Customer with the Contact's email that is not linked to another Contact.
-async fn find_by_number_or_email(ctx: &FlowContext, contact: &Contact, sf_id: &str) -> Result<Option<Customer>, IpaasError> {
-    let Some(email) = contact.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) else {
+async fn find_by_number_or_email(
+    ctx: &FlowContext,
+    contact: &Contact,
+    sf_id: &str,
+) -> Result<Option<Customer>, IpaasError> {
+    let Some(email) = contact
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    else {
         return Ok(None);
     };
     let system = ctx.ipaas.system_id();
     let found = ctx.ipaas.find_customers_by_email(email).await?;
-    if let Some(c) = found.iter().find(|c| c.customer_number.as_deref() == Some(sf_id)) {
+    if let Some(c) = found
+        .iter()
+        .find(|c| c.customer_number.as_deref() == Some(sf_id))
+    {
         return Ok(Some(c.clone()));
     }
-    let free: Vec<&Customer> = found.iter().filter(|c| c.link_for(system).is_none()).collect();
+    let free: Vec<&Customer> = found
+        .iter()
+        .filter(|c| c.link_for(system).is_none())
+        .collect();
     Ok(match free.as_slice() {
         [one] => Some((*one).clone()),
         _ => None,

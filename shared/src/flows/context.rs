@@ -31,7 +31,13 @@ impl FlowContext {
     /// Records `raised` in the Error Log (and the structured log) and returns the failed
     /// outcome. `retry` marks causes that may pass on their own (outages, a prerequisite
     /// still on its way).
-    pub async fn fail(&self, flow: Flow, record: RecordRef, raised: Raised, retry: bool) -> Outcome {
+    pub async fn fail(
+        &self,
+        flow: Flow,
+        record: RecordRef,
+        raised: Raised,
+        retry: bool,
+    ) -> Outcome {
         self.log(flow, record, raised.clone()).await;
         Outcome::Failed { raised, retry }
     }
@@ -41,7 +47,13 @@ impl FlowContext {
     /// message several times before the dead-letter queue; the detail may differ per try).
     pub async fn log(&self, flow: Flow, record: RecordRef, raised: Raised) {
         let key = crate::mapping::fingerprint(&serde_json::json!([raised.message]));
-        let entry = self.state.ledger(flow, &record.id).await.ok().flatten().unwrap_or_default();
+        let entry = self
+            .state
+            .ledger(flow, &record.id)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let seen = entry.last_error.as_deref().unwrap_or("");
         if seen.split(' ').any(|k| k == key) {
             tracing::info!(%flow, record = %record.id, message = %raised.message, "raised again; already in the Error Log");
@@ -52,21 +64,37 @@ impl FlowContext {
             // The entry is in the structured log already; the caller's outcome stands.
             tracing::error!(error = %e, "Error Log entry could not be delivered to iPaaS.com");
         }
-        let noted = if seen.is_empty() { key } else { format!("{seen} {key}") };
-        let entry = LedgerEntry { last_error: Some(noted), ..entry };
+        let noted = if seen.is_empty() {
+            key
+        } else {
+            format!("{seen} {key}")
+        };
+        let entry = LedgerEntry {
+            last_error: Some(noted),
+            ..entry
+        };
         if let Err(e) = self.state.put_ledger(flow, &record.id, &entry).await {
             tracing::debug!(error = %e, "could not note the entry in the ledger");
         }
     }
 
     pub async fn ledger(&self, flow: Flow, source_id: &str) -> Result<LedgerEntry, StateError> {
-        Ok(self.state.ledger(flow, source_id).await?.unwrap_or_default())
+        Ok(self
+            .state
+            .ledger(flow, source_id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// Stores `entry` (built on the version read). A conflict means another delivery of the
     /// same record wrote meanwhile; the write to the target is done either way, so it is
     /// logged rather than failed.
-    pub async fn save_ledger(&self, flow: Flow, source_id: &str, entry: &LedgerEntry) -> Result<LedgerEntry, StateError> {
+    pub async fn save_ledger(
+        &self,
+        flow: Flow,
+        source_id: &str,
+        entry: &LedgerEntry,
+    ) -> Result<LedgerEntry, StateError> {
         match self.state.put_ledger(flow, source_id, entry).await {
             Ok(version) => Ok(LedgerEntry {
                 version,
@@ -108,7 +136,12 @@ impl FlowContext {
 
     /// Before a create: the ledger notes the attempt, so a redelivery after a crash looks
     /// for the record this attempt may have made instead of making another.
-    pub async fn creating(&self, flow: Flow, source_id: &str, mut entry: LedgerEntry) -> Result<LedgerEntry, StateError> {
+    pub async fn creating(
+        &self,
+        flow: Flow,
+        source_id: &str,
+        mut entry: LedgerEntry,
+    ) -> Result<LedgerEntry, StateError> {
         entry.creating_since = Some(chrono::Utc::now());
         self.save_ledger(flow, source_id, &entry).await
     }

@@ -9,10 +9,22 @@ use crate::flow::Flow;
 /// The variable names of one flow's two settings.
 pub fn variables(flow: Flow) -> (&'static str, &'static str) {
     match flow {
-        Flow::AccountToIpaas => ("ACCOUNT_TO_IPAAS_COLLISION_METHOD", "ACCOUNT_TO_IPAAS_SYNC_TYPE"),
-        Flow::ContactToIpaas => ("CONTACT_TO_IPAAS_COLLISION_METHOD", "CONTACT_TO_IPAAS_SYNC_TYPE"),
-        Flow::AccountFromIpaas => ("ACCOUNT_FROM_IPAAS_COLLISION_METHOD", "ACCOUNT_FROM_IPAAS_SYNC_TYPE"),
-        Flow::ContactFromIpaas => ("CONTACT_FROM_IPAAS_COLLISION_METHOD", "CONTACT_FROM_IPAAS_SYNC_TYPE"),
+        Flow::AccountToIpaas => (
+            "ACCOUNT_TO_IPAAS_COLLISION_METHOD",
+            "ACCOUNT_TO_IPAAS_SYNC_TYPE",
+        ),
+        Flow::ContactToIpaas => (
+            "CONTACT_TO_IPAAS_COLLISION_METHOD",
+            "CONTACT_TO_IPAAS_SYNC_TYPE",
+        ),
+        Flow::AccountFromIpaas => (
+            "ACCOUNT_FROM_IPAAS_COLLISION_METHOD",
+            "ACCOUNT_FROM_IPAAS_SYNC_TYPE",
+        ),
+        Flow::ContactFromIpaas => (
+            "CONTACT_FROM_IPAAS_COLLISION_METHOD",
+            "CONTACT_FROM_IPAAS_SYNC_TYPE",
+        ),
     }
 }
 
@@ -40,16 +52,25 @@ mod tests {
     #[test]
     fn reads_each_flow_and_names_a_bad_variable() {
         let mut env: HashMap<String, String> = [
-            ("ACCOUNT_FROM_IPAAS_COLLISION_METHOD".to_string(), "Update and Link".to_string()),
+            (
+                "ACCOUNT_FROM_IPAAS_COLLISION_METHOD".to_string(),
+                "Update and Link".to_string(),
+            ),
             ("CONTACT_TO_IPAAS_SYNC_TYPE".to_string(), "Add".to_string()),
         ]
         .into();
         let s = settings_from_env(&env).unwrap();
-        assert_eq!(s.account_from_ipaas.collision, CollisionMethod::UpdateAndLink);
+        assert_eq!(
+            s.account_from_ipaas.collision,
+            CollisionMethod::UpdateAndLink
+        );
         assert_eq!(s.contact_to_ipaas.sync_type, SyncType::Add);
         assert_eq!(s.account_to_ipaas, FlowSettings::default());
         env.insert("CONTACT_FROM_IPAAS_SYNC_TYPE".into(), "Upsert".into());
         let e = settings_from_env(&env).unwrap_err().to_string();
-        assert!(e.contains("CONTACT_FROM_IPAAS_SYNC_TYPE") && e.contains("Add and Update"), "{e}");
+        assert!(
+            e.contains("CONTACT_FROM_IPAAS_SYNC_TYPE") && e.contains("Add and Update"),
+            "{e}"
+        );
     }
 }

@@ -58,7 +58,11 @@ pub(super) fn precheck(plan: &Plan) -> Option<Outcome> {
 
 /// Recognises a record an interrupted create made: written by the integration user, since
 /// the attempt began, with the same recognising field. Exactly one such record is ours.
-pub(super) async fn recover(ctx: &FlowContext, kind: &Kind, plan: &mut Plan) -> Result<(), SalesforceError> {
+pub(super) async fn recover(
+    ctx: &FlowContext,
+    kind: &Kind,
+    plan: &mut Plan,
+) -> Result<(), SalesforceError> {
     let (Some(since), None) = (plan.entry.creating_since, &plan.target) else {
         return Ok(());
     };
@@ -68,7 +72,8 @@ pub(super) async fn recover(ctx: &FlowContext, kind: &Kind, plan: &mut Plan) -> 
     let Ok(literal) = soql::quote(value) else {
         return Ok(());
     };
-    let user = soql::quote(&ctx.salesforce.integration_user_id().await?).map_err(|e| SalesforceError::Invalid(e.to_string()))?;
+    let user = soql::quote(&ctx.salesforce.integration_user_id().await?)
+        .map_err(|e| SalesforceError::Invalid(e.to_string()))?;
     let q = format!(
         "SELECT Id FROM {} WHERE {} = {literal} AND LastModifiedById = {user} AND SystemModstamp >= {}",
         kind.object,
@@ -77,7 +82,11 @@ pub(super) async fn recover(ctx: &FlowContext, kind: &Kind, plan: &mut Plan) -> 
     );
     let rows = ctx.salesforce.query(&q).await?;
     if let [one] = rows.as_slice() {
-        if let Some(id) = one.get("Id").and_then(Value::as_str).and_then(|s| SalesforceId::parse(s).ok()) {
+        if let Some(id) = one
+            .get("Id")
+            .and_then(Value::as_str)
+            .and_then(|s| SalesforceId::parse(s).ok())
+        {
             tracing::info!(object = kind.object, id = %id, "found the record an interrupted create made");
             plan.target = Some(id);
             plan.found = true;
@@ -104,7 +113,10 @@ pub(super) async fn update_linked(
         Err(e) => {
             let (raised, retry) = kind.raise(&e);
             for p in plans {
-                out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry).await);
+                out[p.slot] = Some(
+                    ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry)
+                        .await,
+                );
             }
             return;
         }
@@ -114,8 +126,11 @@ pub(super) async fn update_linked(
     for p in plans {
         let target = p.target.clone().expect("linked plans have a target");
         let Some(now) = current.get(target.as_str()) else {
-            let raised = Raised::with(MessageId::SalesforceHttpError, &[("code", "404")])
-                .detail(format!("the linked Salesforce {} {target} does not exist (deleted?)", kind.object));
+            let raised =
+                Raised::with(MessageId::SalesforceHttpError, &[("code", "404")]).detail(format!(
+                    "the linked Salesforce {} {target} does not exist (deleted?)",
+                    kind.object
+                ));
             out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, false).await);
             continue;
         };
@@ -143,10 +158,13 @@ pub(super) async fn update_linked(
         Ok(results) => {
             for ((p, (target, _)), r) in pending.into_iter().zip(writes).zip(results) {
                 match r.into_result() {
-                    Ok(_) => out[p.slot] = Some(finish(ctx, kind, &p, &target, Wrote::Updated).await),
+                    Ok(_) => {
+                        out[p.slot] = Some(finish(ctx, kind, &p, &target, Wrote::Updated).await)
+                    }
                     Err(e) => {
                         let (raised, retry) = kind.raise(&e);
-                        out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, retry).await);
+                        out[p.slot] =
+                            Some(ctx.fail(kind.flow, p.record.clone(), raised, retry).await);
                     }
                 }
             }
@@ -154,7 +172,10 @@ pub(super) async fn update_linked(
         Err(e) => {
             let (raised, retry) = kind.raise(&e);
             for p in pending {
-                out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry).await);
+                out[p.slot] = Some(
+                    ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry)
+                        .await,
+                );
             }
         }
     }
@@ -170,7 +191,10 @@ pub(super) async fn create_unlinked(
 ) {
     let mut go = Vec::new();
     for p in plans {
-        match ctx.creating(kind.flow, &p.ipaas_id.to_string(), p.entry.clone()).await {
+        match ctx
+            .creating(kind.flow, &p.ipaas_id.to_string(), p.entry.clone())
+            .await
+        {
             Ok(entry) => go.push(Plan { entry, ..p }),
             Err(e) => out[p.slot] = Some(state_failure(kind.flow, &p.ipaas_id.to_string(), e)),
         }
@@ -179,12 +203,19 @@ pub(super) async fn create_unlinked(
         return;
     }
     let records: Vec<Map<String, Value>> = go.iter().map(|p| p.fields.clone()).collect();
-    let results = match ctx.salesforce.create_many(kind.object, &records, None).await {
+    let results = match ctx
+        .salesforce
+        .create_many(kind.object, &records, None)
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             let (raised, retry) = kind.raise(&e);
             for p in go {
-                out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry).await);
+                out[p.slot] = Some(
+                    ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry)
+                        .await,
+                );
             }
             return;
         }
@@ -194,7 +225,10 @@ pub(super) async fn create_unlinked(
         if result.is_err() {
             // Salesforce said this record was not created: no interrupted create to find.
             p.entry.creating_since = None;
-            match ctx.save_ledger(kind.flow, &p.ipaas_id.to_string(), &p.entry).await {
+            match ctx
+                .save_ledger(kind.flow, &p.ipaas_id.to_string(), &p.entry)
+                .await
+            {
                 Ok(entry) => p.entry = entry,
                 Err(e) => tracing::warn!(error = %e, "could not clear the pending create"),
             }
@@ -221,14 +255,25 @@ pub(super) async fn create_unlinked(
 }
 
 /// A duplicate rule matched on create: the flow's collision-handling method decides.
-async fn collide(ctx: &FlowContext, kind: &Kind, settings: FlowSettings, mut p: Plan, message: String) -> Outcome {
-    let duplicate = || Raised::new(MessageId::DuplicatesDetected).detail(format!("{}: {message}", kind.object));
+async fn collide(
+    ctx: &FlowContext,
+    kind: &Kind,
+    settings: FlowSettings,
+    mut p: Plan,
+    message: String,
+) -> Outcome {
+    let duplicate =
+        || Raised::new(MessageId::DuplicatesDetected).detail(format!("{}: {message}", kind.object));
     if settings.collision == CollisionMethod::Error {
-        return ctx.fail(kind.flow, p.record.clone(), duplicate(), false).await;
+        return ctx
+            .fail(kind.flow, p.record.clone(), duplicate(), false)
+            .await;
     }
     // Collections results carry no matched Ids; one single create asks for them.
     let matched = match ctx.salesforce.create(kind.object, &p.fields).await {
-        Err(SalesforceError::Duplicates { matches, .. }) => matches.into_iter().find_map(|m| SalesforceId::parse(&m).ok()),
+        Err(SalesforceError::Duplicates { matches, .. }) => matches
+            .into_iter()
+            .find_map(|m| SalesforceId::parse(&m).ok()),
         Ok(id) => {
             // The rule let it through this time: it is a plain create after all.
             p.target = Some(id.clone());
@@ -240,7 +285,9 @@ async fn collide(ctx: &FlowContext, kind: &Kind, settings: FlowSettings, mut p: 
         }
     };
     let Some(matched) = matched else {
-        return ctx.fail(kind.flow, p.record.clone(), duplicate(), false).await;
+        return ctx
+            .fail(kind.flow, p.record.clone(), duplicate(), false)
+            .await;
     };
     let link = |ctx: &FlowContext, id: &SalesforceId| {
         let table = kind.table;
@@ -251,7 +298,14 @@ async fn collide(ctx: &FlowContext, kind: &Kind, settings: FlowSettings, mut p: 
     };
     if settings.collision == CollisionMethod::RemapAndLink {
         if let Err(e) = link(ctx, &matched).await {
-            return ctx.fail(kind.flow, p.record.clone(), e.to_raised(), super::context::ipaas_transient(&e)).await;
+            return ctx
+                .fail(
+                    kind.flow,
+                    p.record.clone(),
+                    e.to_raised(),
+                    super::context::ipaas_transient(&e),
+                )
+                .await;
         }
     }
     // The matched record is the duplicate by definition: its update must not be stopped by
@@ -261,14 +315,25 @@ async fn collide(ctx: &FlowContext, kind: &Kind, settings: FlowSettings, mut p: 
         include_record_details: false,
         run_as_current_user: false,
     };
-    if let Err(e) = ctx.salesforce.update_with(kind.object, &matched, &p.fields, Some(allow)).await {
+    if let Err(e) = ctx
+        .salesforce
+        .update_with(kind.object, &matched, &p.fields, Some(allow))
+        .await
+    {
         let (raised, retry) = kind.raise(&e);
         return ctx.fail(kind.flow, p.record.clone(), raised, retry).await;
     }
     match settings.collision {
         CollisionMethod::UpdateAndLink => {
             if let Err(e) = link(ctx, &matched).await {
-                return ctx.fail(kind.flow, p.record.clone(), e.to_raised(), super::context::ipaas_transient(&e)).await;
+                return ctx
+                    .fail(
+                        kind.flow,
+                        p.record.clone(),
+                        e.to_raised(),
+                        super::context::ipaas_transient(&e),
+                    )
+                    .await;
             }
         }
         CollisionMethod::UpdateAndNoLink => {
@@ -276,19 +341,36 @@ async fn collide(ctx: &FlowContext, kind: &Kind, settings: FlowSettings, mut p: 
             // meets the duplicate rule again and updates the same record again.
             let mut entry = p.entry.clone();
             entry.creating_since = None;
-            if let Err(e) = ctx.save_ledger(kind.flow, &p.ipaas_id.to_string(), &entry).await {
+            if let Err(e) = ctx
+                .save_ledger(kind.flow, &p.ipaas_id.to_string(), &entry)
+                .await
+            {
                 return state_failure(kind.flow, &p.ipaas_id.to_string(), e);
             }
-            return Outcome::Updated { target: matched.to_string() };
+            return Outcome::Updated {
+                target: matched.to_string(),
+            };
         }
         _ => {}
     }
     let source = p.ipaas_id.to_string();
     let hash = Some(fingerprint(&Value::Object(p.fields.clone())));
-    if let Err(e) = ctx.applied(kind.flow, &source, p.entry.clone(), matched.as_str(), hash, p.version).await {
+    if let Err(e) = ctx
+        .applied(
+            kind.flow,
+            &source,
+            p.entry.clone(),
+            matched.as_str(),
+            hash,
+            p.version,
+        )
+        .await
+    {
         return state_failure(kind.flow, &source, e);
     }
-    Outcome::Linked { target: matched.to_string() }
+    Outcome::Linked {
+        target: matched.to_string(),
+    }
 }
 
 /// What was written to the target before `finish`.
@@ -301,16 +383,38 @@ enum Wrote {
 
 /// After a write (or a confirmed no-op) on `target`: link it if the iPaaS.com record does
 /// not carry the link yet, and remember it in the ledger.
-async fn finish(ctx: &FlowContext, kind: &Kind, p: &Plan, target: &SalesforceId, wrote: Wrote) -> Outcome {
+async fn finish(
+    ctx: &FlowContext,
+    kind: &Kind,
+    p: &Plan,
+    target: &SalesforceId,
+    wrote: Wrote,
+) -> Outcome {
     if !p.linked {
-        if let Err(e) = ctx.ipaas.write_link(kind.table, target.as_str(), p.ipaas_id).await {
+        if let Err(e) = ctx
+            .ipaas
+            .write_link(kind.table, target.as_str(), p.ipaas_id)
+            .await
+        {
             let retry = super::context::ipaas_transient(&e);
-            return ctx.fail(kind.flow, p.record.clone(), e.to_raised(), retry).await;
+            return ctx
+                .fail(kind.flow, p.record.clone(), e.to_raised(), retry)
+                .await;
         }
     }
     let source = p.ipaas_id.to_string();
     let hash = Some(fingerprint(&Value::Object(p.fields.clone())));
-    if let Err(e) = ctx.applied(kind.flow, &source, p.entry.clone(), target.as_str(), hash, p.version).await {
+    if let Err(e) = ctx
+        .applied(
+            kind.flow,
+            &source,
+            p.entry.clone(),
+            target.as_str(),
+            hash,
+            p.version,
+        )
+        .await
+    {
         return state_failure(kind.flow, &source, e);
     }
     let target = target.to_string();
@@ -334,8 +438,12 @@ async fn read_by_id(
     };
     let mut found = HashMap::new();
     for chunk in ids.chunks(200) {
-        let list = soql::id_list(chunk.iter().copied()).map_err(|e| SalesforceError::Invalid(e.to_string()))?;
-        let q = format!("SELECT {} FROM {object} WHERE Id IN {list}", fields.join(", "));
+        let list = soql::id_list(chunk.iter().copied())
+            .map_err(|e| SalesforceError::Invalid(e.to_string()))?;
+        let q = format!(
+            "SELECT {} FROM {object} WHERE Id IN {list}",
+            fields.join(", ")
+        );
         for row in ctx.salesforce.query(&q).await? {
             if let Some(id) = row.get("Id").and_then(Value::as_str) {
                 found.insert(id.to_string(), row.clone());

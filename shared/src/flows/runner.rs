@@ -55,16 +55,30 @@ pub async fn run_batch(
             }
         }
     }
-    let outcomes = worker.process(&messages).await;
+    // The same record twice in one batch (SQS at-least-once) is worked once: two creates in
+    // one Collections call could not see each other. Both messages share the outcome.
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut unique = Vec::new();
+    let mut slot = Vec::with_capacity(messages.len());
+    for m in &messages {
+        let next = unique.len();
+        let at = *first_of.entry(m.record_id.as_str()).or_insert(next);
+        if at == next {
+            unique.push(m.clone());
+        }
+        slot.push(at);
+    }
+    let worked = worker.process(&unique).await;
     for (i, id) in ids.into_iter().enumerate() {
+        let outcome = worked.get(slot[i]);
         // A flow that returned fewer outcomes than messages must not lose the rest.
-        let redeliver = outcomes.get(i).is_none_or(Outcome::redeliver);
-        let label = outcomes.get(i).map_or("failed", Outcome::label);
+        let redeliver = outcome.is_none_or(Outcome::redeliver);
+        let label = outcome.map_or("failed", Outcome::label);
         *report.counts.entry(label).or_default() += 1;
         if redeliver {
             response.add_failure(id.clone());
         }
-        if let Some(o) = outcomes.get(i) {
+        if let Some(o) = outcome {
             report.outcomes.push((id, o.clone()));
         }
     }

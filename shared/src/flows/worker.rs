@@ -52,13 +52,24 @@ impl FlowWorker for Worker {
     async fn process(&self, messages: &[WorkMessage]) -> Vec<Outcome> {
         let s = &self.settings;
         match self.flow {
-            Flow::AccountToIpaas => account_to_ipaas::run(&self.ctx, s.account_to_ipaas, messages).await,
-            Flow::ContactToIpaas => {
-                contact_to_ipaas::run(&self.ctx, s.contact_to_ipaas, s.account_to_ipaas, messages).await
+            Flow::AccountToIpaas => {
+                account_to_ipaas::run(&self.ctx, s.account_to_ipaas, messages).await
             }
-            Flow::AccountFromIpaas => account_from_ipaas::run(&self.ctx, s.account_from_ipaas, messages).await,
+            Flow::ContactToIpaas => {
+                contact_to_ipaas::run(&self.ctx, s.contact_to_ipaas, s.account_to_ipaas, messages)
+                    .await
+            }
+            Flow::AccountFromIpaas => {
+                account_from_ipaas::run(&self.ctx, s.account_from_ipaas, messages).await
+            }
             Flow::ContactFromIpaas => {
-                contact_from_ipaas::run(&self.ctx, s.contact_from_ipaas, s.account_from_ipaas, messages).await
+                contact_from_ipaas::run(
+                    &self.ctx,
+                    s.contact_from_ipaas,
+                    s.account_from_ipaas,
+                    messages,
+                )
+                .await
             }
         }
     }

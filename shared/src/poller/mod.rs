@@ -129,10 +129,13 @@ pub async fn poll_all(
     for (object, flow) in POLLED {
         let result = poll_object(object, flow, source, queue, state, settings, now).await;
         match &result {
-            Ok(r) => tracing::info!(%flow, enqueued = r.enqueued, skipped_no_account = r.skipped_no_account,
-                backlog = r.backlog, "poll done"),
+            Ok(r) => {
+                tracing::info!(%flow, enqueued = r.enqueued, skipped_no_account = r.skipped_no_account,
+                backlog = r.backlog, "poll done")
+            }
             Err(PollError::Source(raised)) => {
-                let entry = crate::error_log::ErrorLogEntry::from_raised(raised.clone(), Some(flow), None);
+                let entry =
+                    crate::error_log::ErrorLogEntry::from_raised(raised.clone(), Some(flow), None);
                 if let Err(e) = errors.record(entry).await {
                     tracing::error!(error = %e, "Error Log entry could not be delivered");
                 }

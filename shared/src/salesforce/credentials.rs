@@ -56,11 +56,13 @@ impl Credentials {
             present(doc.consumer_secret).ok_or(CredentialsError::Missing("consumer secret"))?;
         let login_url = present(doc.login_url).unwrap_or_else(|| DEFAULT_LOGIN_URL.to_string());
         // Plain http only to loopback (a simulator): a token must never cross a network bare.
-        let parsed = url::Url::parse(&login_url).ok().filter(|u| match u.scheme() {
-            "https" => u.has_host(),
-            "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
-            _ => false,
-        });
+        let parsed = url::Url::parse(&login_url)
+            .ok()
+            .filter(|u| match u.scheme() {
+                "https" => u.has_host(),
+                "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+                _ => false,
+            });
         if parsed.is_none() {
             return Err(CredentialsError::BadLoginUrl(login_url));
         }

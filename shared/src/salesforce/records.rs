@@ -130,8 +130,11 @@ impl SalesforceClient {
         duplicates: Option<DuplicateRuleHeader>,
     ) -> Result<(), SalesforceError> {
         check_object(object)?;
-        let mut call = Call::new(Method::PATCH, self.data_path(&format!("sobjects/{object}/{id}")))
-            .json(&Value::Object(fields.clone()));
+        let mut call = Call::new(
+            Method::PATCH,
+            self.data_path(&format!("sobjects/{object}/{id}")),
+        )
+        .json(&Value::Object(fields.clone()));
         if let Some(h) = duplicates {
             let (name, value) = h.header();
             call = call.header(name, value);
