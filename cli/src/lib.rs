@@ -2,6 +2,8 @@
 //! drive it without a subprocess; `main.rs` only parses arguments and dispatches.
 
 pub mod connect;
+pub mod dataset;
+pub mod demo;
 pub mod errors_cmd;
 pub mod replay_cmd;
 pub mod sim_cmd;

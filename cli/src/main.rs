@@ -24,10 +24,33 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Run the whole system locally on its simulators and print what happened.
+    Demo {
+        /// Accounts to generate in Salesforce (Contacts, Companies and Customers follow).
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+        /// Contacts to generate in Salesforce.
+        #[arg(long, default_value_t = 400)]
+        contacts: usize,
+        /// Seed from this JSON file instead of generating (format: docs/demo-data.md).
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// Share of calls (0-1) each simulator answers with a transient 503.
+        #[arg(long, default_value_t = 0.0)]
+        faults: f64,
+        /// Seed of the generated data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Keep the simulators and the Error Logs page up after the run (until Ctrl-C).
+        #[arg(long)]
+        serve: bool,
+    },
     /// Serve the simulators on loopback until Ctrl-C.
     Sim {
         #[arg(long, default_value_t = 0)]
         salesforce_port: u16,
+        #[arg(long, default_value_t = 0)]
+        ipaas_port: u16,
         /// Issue a new refresh token on every refresh (Salesforce refresh-token rotation).
         #[arg(long)]
         rotate: bool,
@@ -100,12 +123,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 sfsync::errors_cmd::run(q).map_err(anyhow::Error::msg)?
             );
         }
+        Command::Demo {
+            accounts,
+            contacts,
+            data,
+            faults,
+            seed,
+            serve,
+        } => {
+            if !(0.0..=1.0).contains(&faults) {
+                anyhow::bail!("--faults is a share of calls between 0 and 1, not {faults}");
+            }
+            let opts = sfsync::demo::DemoOptions {
+                accounts,
+                contacts,
+                data,
+                faults,
+                seed,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            };
+            let (stack, report) = sfsync::demo::run(&opts).await?;
+            println!("{}", sfsync::demo::render(&report));
+            if serve {
+                sfsync::sim_cmd::print_stack(&stack);
+                println!("Press Ctrl-C to stop.");
+                tokio::signal::ctrl_c().await?;
+            }
+        }
         Command::Sim {
             salesforce_port,
+            ipaas_port,
             rotate,
         } => {
             sfsync::sim_cmd::run(sfsync::sim_cmd::SimOptions {
                 salesforce_port,
+                ipaas_port,
                 rotate_refresh_tokens: rotate,
             })
             .await?;

@@ -1,11 +1,14 @@
-//! `sfsync sim`: serves the simulators standalone on loopback until Ctrl-C, and prints what a
-//! client needs to reach them.
+//! `sfsync sim`: serves both simulators standalone on loopback until Ctrl-C, and prints what a
+//! client (or a function under `cargo lambda watch`) needs to reach them.
 
+use crate::stack::{salesforce_secret, LocalStack, SYSTEM_ID, WEBHOOK_KEY};
+use sim::ipaas::{IpaasSim, IpaasSimConfig};
 use sim::salesforce::{SalesforceSim, SalesforceSimConfig};
 use std::net::SocketAddr;
 
 pub struct SimOptions {
     pub salesforce_port: u16,
+    pub ipaas_port: u16,
     pub rotate_refresh_tokens: bool,
 }
 
@@ -14,22 +17,43 @@ pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
         rotate_refresh_tokens: opts.rotate_refresh_tokens,
         ..Default::default()
     };
-    let addr = SocketAddr::from(([127, 0, 0, 1], opts.salesforce_port));
-    let sf = SalesforceSim::start_on(config, addr).await?;
-    let refresh_token = sf.issue_refresh_token();
-    let creds = serde_json::json!({
-        "consumer_key": sf.config().consumer_key,
-        "consumer_secret": sf.config().consumer_secret,
-        "refresh_token": refresh_token,
-        "login_url": sf.url(),
-    });
-    // These are the simulator's own throw-away credentials, printed so a person can point a
-    // client at it; real credentials are only ever written to the secret store.
-    println!("Salesforce simulator: {}", sf.url());
-    println!("  admin:   {}/__sim/counters", sf.url());
-    println!("  simulator credentials (store as the Salesforce secret to use it):");
-    println!("  {creds}");
+    let sf = SalesforceSim::start_on(config, SocketAddr::from(([127, 0, 0, 1], opts.salesforce_port))).await?;
+    let ipaas = IpaasSim::start_on(IpaasSimConfig::default(), SocketAddr::from(([127, 0, 0, 1], opts.ipaas_port))).await?;
+    print!("{}", describe(&sf, &ipaas, None));
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+/// What `sfsync demo --serve` prints after its run.
+pub fn print_stack(stack: &LocalStack) {
+    print!("{}", describe(&stack.salesforce, &stack.ipaas, Some(&stack.webhook_url)));
+}
+
+/// The addresses, the simulator's throw-away credentials in the secrets' format, and the
+/// environment a function needs to run against them (under `cargo lambda watch`).
+pub fn describe(sf: &SalesforceSim, ipaas: &IpaasSim, webhook: Option<&str>) -> String {
+    // These are the simulators' own throw-away credentials, printed so a person can point a
+    // client at them; real credentials are only ever written to the secret store.
+    let sf_secret = salesforce_secret(sf, &sf.issue_refresh_token());
+    let ipaas_secret = serde_json::json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY});
+    let mut out = format!(
+        "Salesforce simulator:  {sf}\n  admin counters:      {sf}/__sim/counters\n\
+         iPaaS.com simulator:   {ip}\n  Error Logs page:     {ip}{dash}\n",
+        sf = sf.url(),
+        ip = ipaas.url(),
+        dash = sim::ipaas::DASHBOARD_PATH,
+    );
+    if let Some(w) = webhook {
+        out.push_str(&format!("Webhook receiver:      {w}\n"));
+    }
+    out.push_str(&format!(
+        "\nSecrets (store them in Secrets Manager, e.g. moto server, to run the functions):\n\
+         \x20 sfsync/salesforce  {sf_secret}\n  sfsync/ipaas       {ipaas_secret}\n\
+         \nEnvironment for `cargo lambda watch` (see docs/local-lambda.md):\n\
+         \x20 SALESFORCE_SECRET_ID=sfsync/salesforce IPAAS_SECRET_ID=sfsync/ipaas \
+         IPAAS_BASE_URL={ip} IPAAS_SYSTEM_ID={SYSTEM_ID}\n",
+        ip = ipaas.url(),
+    ));
+    out
 }

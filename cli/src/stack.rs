@@ -50,7 +50,7 @@ impl Default for StackOptions {
             retry: RetryPolicy {
                 max_attempts: 6,
                 base_delay: Duration::from_millis(10),
-                max_delay: Duration::from_millis(200),
+                max_delay: Duration::from_millis(50),
             },
             poll: PollSettings::default(),
         }
@@ -73,7 +73,10 @@ pub struct LocalStack {
     dead_letters: Mutex<Vec<WorkMessage>>,
     receives: Mutex<HashMap<String, u32>>,
     tally: Mutex<Tally>,
+    on_processed: Mutex<Option<Progress>>,
 }
+
+type Progress = Arc<dyn Fn(usize) + Send + Sync>;
 
 impl LocalStack {
     pub async fn start(options: StackOptions) -> anyhow::Result<LocalStack> {
@@ -128,6 +131,7 @@ impl LocalStack {
             dead_letters: Mutex::default(),
             receives: Mutex::default(),
             tally: Mutex::default(),
+            on_processed: Mutex::default(),
         })
     }
 
@@ -208,6 +212,11 @@ impl LocalStack {
         Ok(())
     }
 
+    /// Called with the number of messages after each worker invocation (a progress bar).
+    pub fn on_processed(&self, f: impl Fn(usize) + Send + Sync + 'static) {
+        *self.on_processed.lock().unwrap() = Some(Arc::new(f));
+    }
+
     /// One worker invocation over `batch`, through the SQS batch handler the Lambda runs.
     /// Failed messages come back (as SQS would) until `max_receives`, then go to the DLQ.
     pub async fn invoke(&self, flow: Flow, batch: Vec<WorkMessage>) -> Vec<Outcome> {
@@ -269,6 +278,10 @@ impl LocalStack {
         }
         if !again.is_empty() {
             let _ = self.queue.enqueue(&again).await;
+        }
+        let progress = self.on_processed.lock().unwrap().clone();
+        if let Some(f) = progress {
+            f(report.outcomes.len());
         }
         report.outcomes.into_iter().map(|(_, o)| o).collect()
     }

@@ -1,0 +1,51 @@
+//! `sfsync demo` as a person runs it: the binary exits 0 and its report shows every message
+//! of the catalog (this file's own copy of spec/messages.txt, placeholders as prefixes).
+
+use std::process::Command;
+
+const MESSAGES: [&str; 10] = [
+    "Refresh token value is either null or empty and is required for obtaining an AccessToken. Please re-authenticate from the Subscription Settings page in iPaaS.",
+    "Salesforce rejected the new account.",
+    "DUPLICATES_DETECTED. This means that the record sent in the request already exists in Salesforce.",
+    "Account Id is null or empty and it is required for the account update.",
+    "Error calling SalesForce (Http Code: 503)",
+    "Salesforce rejected the new contact.",
+    "AccountId is null or empty on the iPaaS Customer record, and it is required for linking the contact to the account.",
+    "Could not locate account by Id: ",
+    "Unable to dynamically link to existing Salesforce customer using email address. This may result in duplicate customer records.",
+    "An iPaaS.com API error was returned.",
+];
+
+#[test]
+fn the_demo_runs_and_its_report_lists_all_ten_messages() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
+        .args(["demo", "--accounts", "30", "--contacts", "60"])
+        .output()
+        .expect("sfsync runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "exit {:?}\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    for m in MESSAGES {
+        assert!(stdout.contains(m), "missing {m:?} in\n{stdout}");
+    }
+    assert!(stdout.contains("Catalog messages raised: 10 of 10"), "{stdout}");
+    for flow in ["Account TO iPaaS.com", "Contact TO iPaaS.com", "Account FROM iPaaS.com", "Contact FROM iPaaS.com"] {
+        assert!(stdout.contains(flow), "{flow}");
+    }
+    assert!(stdout.contains("API calls: Salesforce"));
+}
+
+#[test]
+fn bad_arguments_are_refused_with_a_reason() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
+        .args(["demo", "--faults", "3"])
+        .output()
+        .expect("sfsync runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--faults is a share of calls between 0 and 1"));
+    let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
+        .args(["demo", "--data", "/nonexistent/data.json"])
+        .output()
+        .expect("sfsync runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/data.json"));
+}
