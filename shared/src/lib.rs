@@ -8,6 +8,7 @@ pub mod flow;
 pub mod flows;
 pub mod http;
 pub mod ipaas;
+pub mod lambda;
 pub mod mapping;
 pub mod poller;
 pub mod queue;

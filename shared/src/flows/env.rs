@@ -1,30 +1,19 @@
-//! Flow settings from the environment: `<FLOW>_COLLISION_METHOD` and `<FLOW>_SYNC_TYPE`
-//! for each flow (e.g. `ACCOUNT_FROM_IPAAS_COLLISION_METHOD="Update and Link"`).
+//! Flow settings from the environment, as the SAM template sets them: `SYNC_TYPE_<FLOW>` for
+//! each flow, and `COLLISION_METHOD_<FLOW>` for the two FROM flows (only Salesforce answers
+//! DUPLICATES_DETECTED), e.g. `COLLISION_METHOD_ACCOUNT_FROM_IPAAS="Update and Link"`.
 
 use super::worker::AllSettings;
 use super::FlowSettings;
 use crate::config::{parsed, ConfigError, Env};
 use crate::flow::Flow;
 
-/// The variable names of one flow's two settings.
-pub fn variables(flow: Flow) -> (&'static str, &'static str) {
+/// The variable names of one flow's settings: collision method (FROM flows only), sync type.
+pub fn variables(flow: Flow) -> (Option<&'static str>, &'static str) {
     match flow {
-        Flow::AccountToIpaas => (
-            "ACCOUNT_TO_IPAAS_COLLISION_METHOD",
-            "ACCOUNT_TO_IPAAS_SYNC_TYPE",
-        ),
-        Flow::ContactToIpaas => (
-            "CONTACT_TO_IPAAS_COLLISION_METHOD",
-            "CONTACT_TO_IPAAS_SYNC_TYPE",
-        ),
-        Flow::AccountFromIpaas => (
-            "ACCOUNT_FROM_IPAAS_COLLISION_METHOD",
-            "ACCOUNT_FROM_IPAAS_SYNC_TYPE",
-        ),
-        Flow::ContactFromIpaas => (
-            "CONTACT_FROM_IPAAS_COLLISION_METHOD",
-            "CONTACT_FROM_IPAAS_SYNC_TYPE",
-        ),
+        Flow::AccountToIpaas => (None, "SYNC_TYPE_ACCOUNT_TO_IPAAS"),
+        Flow::ContactToIpaas => (None, "SYNC_TYPE_CONTACT_TO_IPAAS"),
+        Flow::AccountFromIpaas => (Some("COLLISION_METHOD_ACCOUNT_FROM_IPAAS"), "SYNC_TYPE_ACCOUNT_FROM_IPAAS"),
+        Flow::ContactFromIpaas => (Some("COLLISION_METHOD_CONTACT_FROM_IPAAS"), "SYNC_TYPE_CONTACT_FROM_IPAAS"),
     }
 }
 
@@ -35,7 +24,10 @@ pub fn settings_from_env(env: &dyn Env) -> Result<AllSettings, ConfigError> {
         all.set(
             flow,
             FlowSettings {
-                collision: parsed(env, collision, Default::default())?,
+                collision: match collision {
+                    Some(name) => parsed(env, name, Default::default())?,
+                    None => Default::default(),
+                },
                 sync_type: parsed(env, sync, Default::default())?,
             },
         );
@@ -53,10 +45,10 @@ mod tests {
     fn reads_each_flow_and_names_a_bad_variable() {
         let mut env: HashMap<String, String> = [
             (
-                "ACCOUNT_FROM_IPAAS_COLLISION_METHOD".to_string(),
+                "COLLISION_METHOD_ACCOUNT_FROM_IPAAS".to_string(),
                 "Update and Link".to_string(),
             ),
-            ("CONTACT_TO_IPAAS_SYNC_TYPE".to_string(), "Add".to_string()),
+            ("SYNC_TYPE_CONTACT_TO_IPAAS".to_string(), "Add".to_string()),
         ]
         .into();
         let s = settings_from_env(&env).unwrap();
@@ -66,10 +58,10 @@ mod tests {
         );
         assert_eq!(s.contact_to_ipaas.sync_type, SyncType::Add);
         assert_eq!(s.account_to_ipaas, FlowSettings::default());
-        env.insert("CONTACT_FROM_IPAAS_SYNC_TYPE".into(), "Upsert".into());
+        env.insert("SYNC_TYPE_CONTACT_FROM_IPAAS".into(), "Upsert".into());
         let e = settings_from_env(&env).unwrap_err().to_string();
         assert!(
-            e.contains("CONTACT_FROM_IPAAS_SYNC_TYPE") && e.contains("Add and Update"),
+            e.contains("SYNC_TYPE_CONTACT_FROM_IPAAS") && e.contains("Add and Update"),
             "{e}"
         );
     }

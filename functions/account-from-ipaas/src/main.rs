@@ -1,0 +1,7 @@
+//! Account FROM iPaaS.com: SQS messages in, `batchItemFailures` out. The flow is in
+//! `shared::flows`; the wiring (configuration, clients) in `shared::lambda`.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::lambda::run_worker(shared::flow::Flow::AccountFromIpaas).await
+}
