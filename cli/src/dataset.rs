@@ -50,8 +50,12 @@ impl Dataset {
     pub fn load(path: &std::path::Path) -> anyhow::Result<Dataset> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let data: Dataset = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{} is not a demo data file: {e} (format: docs/demo-data.md)", path.display()))?;
+        let data: Dataset = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is not a demo data file: {e} (format: docs/demo-data.md)",
+                path.display()
+            )
+        })?;
         data.check()?;
         Ok(data)
     }
@@ -63,7 +67,9 @@ impl Dataset {
             }
         }
         for (i, c) in self.salesforce.contacts.iter().enumerate() {
-            if c.parent.is_some_and(|p| p >= self.salesforce.accounts.len()) {
+            if c.parent
+                .is_some_and(|p| p >= self.salesforce.accounts.len())
+            {
                 anyhow::bail!("salesforce.contacts[{i}].parent names no account");
             }
             if !c.fields.get("LastName").is_some_and(Value::is_string) {
@@ -90,7 +96,13 @@ impl Dataset {
     /// Salesforce by design).
     pub fn generate(accounts: usize, contacts: usize, seed: u64) -> Dataset {
         let mut rng = StdRng::seed_from_u64(seed);
-        let cities = ["Springfield", "Shelbyville", "Ogdenville", "North Haverbrook", "Capital City"];
+        let cities = [
+            "Springfield",
+            "Shelbyville",
+            "Ogdenville",
+            "North Haverbrook",
+            "Capital City",
+        ];
         let mut data = Dataset::default();
         for i in 0..accounts {
             let city = cities[rng.gen_range(0..cities.len())];
@@ -107,7 +119,9 @@ impl Dataset {
                 a["ShippingStreet"] = json!(format!("{} Dock Rd", rng.gen_range(1..999)));
                 a["ShippingCity"] = json!(city);
             }
-            data.salesforce.accounts.push(a.as_object().cloned().unwrap_or_default());
+            data.salesforce
+                .accounts
+                .push(a.as_object().cloned().unwrap_or_default());
         }
         for i in 0..contacts {
             let parent = (accounts > 0 && i % 20 != 19).then(|| rng.gen_range(0..accounts));
@@ -118,7 +132,10 @@ impl Dataset {
                 "MailingStreet": format!("{} Elm St", rng.gen_range(1..999)),
                 "MailingCity": cities[rng.gen_range(0..cities.len())],
             });
-            data.salesforce.contacts.push(Related { parent, fields: c.as_object().cloned().unwrap_or_default() });
+            data.salesforce.contacts.push(Related {
+                parent,
+                fields: c.as_object().cloned().unwrap_or_default(),
+            });
         }
         let companies = accounts / 4;
         for i in 0..companies {
@@ -128,11 +145,15 @@ impl Dataset {
                 "addresses": [{"address_1": format!("{} Oak Ave", rng.gen_range(1..999)), "city": cities[i % cities.len()],
                                "is_primary_billing": true, "is_primary_shipping": true}],
             });
-            data.ipaas.companies.push(c.as_object().cloned().unwrap_or_default());
+            data.ipaas
+                .companies
+                .push(c.as_object().cloned().unwrap_or_default());
         }
         for i in 0..contacts / 4 {
             let parent = (companies > 0).then(|| rng.gen_range(0..companies));
-            let mut addresses = vec![json!({"address_1": format!("{} Pine St", i + 1), "city": cities[i % cities.len()], "is_primary_shipping": true})];
+            let mut addresses = vec![
+                json!({"address_1": format!("{} Pine St", i + 1), "city": cities[i % cities.len()], "is_primary_shipping": true}),
+            ];
             if i % 10 == 0 {
                 addresses.push(json!({"address_1": "PO Box 1", "city": "Elsewhere", "is_primary_billing": true}));
             }
@@ -142,7 +163,10 @@ impl Dataset {
                 "email_address": format!("customer{i}@people.example"),
                 "addresses": addresses,
             });
-            data.ipaas.customers.push(Related { parent, fields: c.as_object().cloned().unwrap_or_default() });
+            data.ipaas.customers.push(Related {
+                parent,
+                fields: c.as_object().cloned().unwrap_or_default(),
+            });
         }
         data
     }
@@ -156,8 +180,18 @@ mod tests {
     fn generation_is_repeatable_and_has_the_documented_shares() {
         let a = Dataset::generate(40, 100, 7);
         let b = Dataset::generate(40, 100, 7);
-        assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
-        assert_eq!(a.salesforce.contacts.iter().filter(|c| c.parent.is_none()).count(), 5);
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
+        assert_eq!(
+            a.salesforce
+                .contacts
+                .iter()
+                .filter(|c| c.parent.is_none())
+                .count(),
+            5
+        );
         assert_eq!(a.ipaas.companies.len(), 10);
         assert_eq!(a.ipaas.customers.len(), 25);
         a.check().unwrap();
@@ -169,8 +203,14 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         for (text, says) in [
             ("not json", "not a demo data file"),
-            (r#"{"salesforce":{"accounts":[{"Phone":"1"}]}}"#, "salesforce.accounts[0] has no Name"),
-            (r#"{"salesforce":{"contacts":[{"parent":3,"fields":{"LastName":"x"}}]}}"#, "parent names no account"),
+            (
+                r#"{"salesforce":{"accounts":[{"Phone":"1"}]}}"#,
+                "salesforce.accounts[0] has no Name",
+            ),
+            (
+                r#"{"salesforce":{"contacts":[{"parent":3,"fields":{"LastName":"x"}}]}}"#,
+                "parent names no account",
+            ),
             (r#"{"elsewhere":{}}"#, "unknown field"),
         ] {
             let p = dir.join("d.json");

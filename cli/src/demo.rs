@@ -102,7 +102,11 @@ pub async fn run(opts: &DemoOptions) -> anyhow::Result<(LocalStack, DemoReport)>
     say("2. People enter Companies and Customers in iPaaS.com; webhooks bring them to Salesforce.");
     let mut company_ids = Vec::new();
     for c in &data.ipaas.companies {
-        company_ids.push(stack.ipaas.edit_company_as_person(None, Value::Object(c.clone())));
+        company_ids.push(
+            stack
+                .ipaas
+                .edit_company_as_person(None, Value::Object(c.clone())),
+        );
     }
     for c in &data.ipaas.customers {
         let mut fields = Value::Object(c.fields.clone());
@@ -115,10 +119,17 @@ pub async fn run(opts: &DemoOptions) -> anyhow::Result<(LocalStack, DemoReport)>
 
     say("3. People edit records on both sides; each edit is one write on the other side.");
     for (i, id) in account_ids.iter().enumerate().filter(|(i, _)| i % 10 == 0) {
-        stack.salesforce.edit_as_person("Account", id.as_str(), json!({"Phone": format!("555-9{i:03}")}));
+        stack.salesforce.edit_as_person(
+            "Account",
+            id.as_str(),
+            json!({"Phone": format!("555-9{i:03}")}),
+        );
     }
     for (i, id) in company_ids.iter().enumerate().filter(|(i, _)| i % 10 == 0) {
-        stack.ipaas.edit_company_as_person(Some(*id), json!({"description": format!("Edited in iPaaS.com ({i})")}));
+        stack.ipaas.edit_company_as_person(
+            Some(*id),
+            json!({"description": format!("Edited in iPaaS.com ({i})")}),
+        );
     }
     stack.sync().await?;
 
@@ -157,7 +168,9 @@ fn progress_bar(enabled: bool) -> indicatif::ProgressBar {
 async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> {
     let person = stack.salesforce.person_user_id();
     // A Company under which Customers are made.
-    let parent = stack.ipaas.edit_company_as_person(None, json!({"name": "Story Parent Inc"}));
+    let parent = stack
+        .ipaas
+        .edit_company_as_person(None, json!({"name": "Story Parent Inc"}));
     stack.drain().await;
 
     // Salesforce rejected the new account / contact: validation rules in the org.
@@ -170,23 +183,36 @@ async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> 
             error_field: Some(field.into()),
         });
     }
-    stack.ipaas.edit_company_as_person(None, json!({"name": "REJECT Holdings"}));
+    stack
+        .ipaas
+        .edit_company_as_person(None, json!({"name": "REJECT Holdings"}));
     stack.ipaas.edit_customer_as_person(
         None,
         json!({"last_name": "REJECT Smith", "email_address": "reject@story.example", "company_id": parent}),
     );
 
     // DUPLICATES_DETECTED: an Account of that name was loaded into Salesforce by a data import.
-    stack.salesforce.insert("Account", json!({"Name": "Twin Industries"}));
-    stack.ipaas.edit_company_as_person(None, json!({"name": "Twin Industries"}));
+    stack
+        .salesforce
+        .insert("Account", json!({"Name": "Twin Industries"}));
+    stack
+        .ipaas
+        .edit_company_as_person(None, json!({"name": "Twin Industries"}));
 
     // AccountId is null or empty on the iPaaS Customer record: a Customer without Company.
-    stack.ipaas.edit_customer_as_person(None, json!({"last_name": "Loner", "email_address": "loner@story.example"}));
+    stack.ipaas.edit_customer_as_person(
+        None,
+        json!({"last_name": "Loner", "email_address": "loner@story.example"}),
+    );
 
     // Could not locate account by Id: the Company is linked to an Account deleted since.
     let ghost = SalesforceId::from_parts("001", "8M0", 999_999);
     let haunted = stack.ipaas.insert_company(json!({"name": "Haunted Ltd"}));
-    stack.ctx.ipaas.write_link(LinkTable::Company, ghost.as_str(), haunted).await?;
+    stack
+        .ctx
+        .ipaas
+        .write_link(LinkTable::Company, ghost.as_str(), haunted)
+        .await?;
     stack.ipaas.edit_customer_as_person(
         None,
         json!({"last_name": "Ghost", "email_address": "ghost@story.example", "company_id": haunted}),
@@ -194,7 +220,9 @@ async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> 
 
     // Unable to dynamically link…: a Customer without email, and one whose email two
     // Contacts share.
-    stack.ipaas.edit_customer_as_person(None, json!({"last_name": "No Email", "company_id": parent}));
+    stack
+        .ipaas
+        .edit_customer_as_person(None, json!({"last_name": "No Email", "company_id": parent}));
     let parent_account = stack
         .salesforce
         .records("Account")
@@ -216,18 +244,30 @@ async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> 
 
     // Account Id is null or empty…: the operator sets Account FROM iPaaS.com to Update only.
     stack.options.settings.account_from_ipaas.sync_type = SyncType::Update;
-    stack.ipaas.edit_company_as_person(None, json!({"name": "Update Only Co"}));
+    stack
+        .ipaas
+        .edit_company_as_person(None, json!({"name": "Update Only Co"}));
     stack.drain().await;
     stack.options.settings.account_from_ipaas.sync_type = SyncType::AddAndUpdate;
 
     // Error calling SalesForce (Http Code: 503): Salesforce is down while a Company changes.
-    stack.salesforce.set_faults(Faults { rate_503: 1.0, only_paths: vec!["/composite/".into()], ..Default::default() });
-    stack.ipaas.edit_company_as_person(Some(parent), json!({"phone_number": "555-0503"}));
+    stack.salesforce.set_faults(Faults {
+        rate_503: 1.0,
+        only_paths: vec!["/composite/".into()],
+        ..Default::default()
+    });
+    stack
+        .ipaas
+        .edit_company_as_person(Some(parent), json!({"phone_number": "555-0503"}));
     stack.drain().await;
     stack.salesforce.set_faults(faults.clone());
 
     // An iPaaS.com API error was returned.: iPaaS.com is down while an Account changes.
-    stack.ipaas.set_faults(Faults { rate_503: 1.0, only_paths: vec!["/customers/".into()], ..Default::default() });
+    stack.ipaas.set_faults(Faults {
+        rate_503: 1.0,
+        only_paths: vec!["/customers/".into()],
+        ..Default::default()
+    });
     let account = stack.person_creates("Account", json!({"Name": "Story Cloud Corp"}));
     stack.sync().await?;
     stack.ipaas.set_faults(faults.clone());
@@ -241,9 +281,14 @@ async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> 
     stack.poll().await?;
     // …and an administrator connects again (what `sfsync connect` does).
     let token = stack.salesforce.issue_refresh_token();
-    stack.secrets.insert(SALESFORCE_SECRET, &salesforce_secret(&stack.salesforce, &token));
+    stack.secrets.insert(
+        SALESFORCE_SECRET,
+        &salesforce_secret(&stack.salesforce, &token),
+    );
     stack.restart_clients()?;
-    stack.salesforce.edit_as_person("Account", account.as_str(), json!({"Phone": "555-0001"}));
+    stack
+        .salesforce
+        .edit_as_person("Account", account.as_str(), json!({"Phone": "555-0001"}));
     stack.sync().await?;
     Ok(())
 }
@@ -251,8 +296,19 @@ async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> 
 /// The report a person reads at the end.
 pub fn render(report: &DemoReport) -> String {
     let mut out = String::new();
-    let labels = ["created", "updated", "linked", "unchanged", "skipped", "stale", "failed"];
-    let _ = writeln!(out, "\nWhat each flow did (messages; failed = ended in the dead-letter queue)\n");
+    let labels = [
+        "created",
+        "updated",
+        "linked",
+        "unchanged",
+        "skipped",
+        "stale",
+        "failed",
+    ];
+    let _ = writeln!(
+        out,
+        "\nWhat each flow did (messages; failed = ended in the dead-letter queue)\n"
+    );
     let _ = write!(out, "{:<36}", "flow");
     for l in labels {
         let _ = write!(out, "{l:>10}");
@@ -276,8 +332,17 @@ pub fn render(report: &DemoReport) -> String {
         report.ipaas_calls,
         per(report.ipaas_calls)
     );
-    let _ = writeln!(out, "Elapsed: {:.1} s for {} seeded records", report.elapsed.as_secs_f64(), report.synced_records);
-    let _ = writeln!(out, "\nError Logs (iPaaS.com → Integration Monitoring → Error Logs): {} entries\n", report.errors.len());
+    let _ = writeln!(
+        out,
+        "Elapsed: {:.1} s for {} seeded records",
+        report.elapsed.as_secs_f64(),
+        report.synced_records
+    );
+    let _ = writeln!(
+        out,
+        "\nError Logs (iPaaS.com → Integration Monitoring → Error Logs): {} entries\n",
+        report.errors.len()
+    );
     for e in &report.errors {
         let record = e
             .record
@@ -299,7 +364,12 @@ pub fn render(report: &DemoReport) -> String {
         }
     }
     let raised = report.raised();
-    let _ = writeln!(out, "\nCatalog messages raised: {} of {}", raised.len(), CATALOG.len());
+    let _ = writeln!(
+        out,
+        "\nCatalog messages raised: {} of {}",
+        raised.len(),
+        CATALOG.len()
+    );
     for entry in CATALOG.iter().filter(|e| !raised.contains(&e.id)) {
         let _ = writeln!(out, "  not raised: {}", entry.slug);
     }

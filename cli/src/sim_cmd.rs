@@ -17,8 +17,16 @@ pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
         rotate_refresh_tokens: opts.rotate_refresh_tokens,
         ..Default::default()
     };
-    let sf = SalesforceSim::start_on(config, SocketAddr::from(([127, 0, 0, 1], opts.salesforce_port))).await?;
-    let ipaas = IpaasSim::start_on(IpaasSimConfig::default(), SocketAddr::from(([127, 0, 0, 1], opts.ipaas_port))).await?;
+    let sf = SalesforceSim::start_on(
+        config,
+        SocketAddr::from(([127, 0, 0, 1], opts.salesforce_port)),
+    )
+    .await?;
+    let ipaas = IpaasSim::start_on(
+        IpaasSimConfig::default(),
+        SocketAddr::from(([127, 0, 0, 1], opts.ipaas_port)),
+    )
+    .await?;
     print!("{}", describe(&sf, &ipaas, None));
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
@@ -27,7 +35,10 @@ pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
 
 /// What `sfsync demo --serve` prints after its run.
 pub fn print_stack(stack: &LocalStack) {
-    print!("{}", describe(&stack.salesforce, &stack.ipaas, Some(&stack.webhook_url)));
+    print!(
+        "{}",
+        describe(&stack.salesforce, &stack.ipaas, Some(&stack.webhook_url))
+    );
 }
 
 /// The addresses, the simulator's throw-away credentials in the secrets' format, and the
@@ -36,7 +47,8 @@ pub fn describe(sf: &SalesforceSim, ipaas: &IpaasSim, webhook: Option<&str>) -> 
     // These are the simulators' own throw-away credentials, printed so a person can point a
     // client at them; real credentials are only ever written to the secret store.
     let sf_secret = salesforce_secret(sf, &sf.issue_refresh_token());
-    let ipaas_secret = serde_json::json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY});
+    let ipaas_secret =
+        serde_json::json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY});
     let mut out = format!(
         "Salesforce simulator:  {sf}\n  admin counters:      {sf}/__sim/counters\n\
          iPaaS.com simulator:   {ip}\n  Error Logs page:     {ip}{dash}\n",

@@ -23,12 +23,25 @@ fn the_demo_runs_and_its_report_lists_all_ten_messages() {
         .output()
         .expect("sfsync runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "exit {:?}\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     for m in MESSAGES {
         assert!(stdout.contains(m), "missing {m:?} in\n{stdout}");
     }
-    assert!(stdout.contains("Catalog messages raised: 10 of 10"), "{stdout}");
-    for flow in ["Account TO iPaaS.com", "Contact TO iPaaS.com", "Account FROM iPaaS.com", "Contact FROM iPaaS.com"] {
+    assert!(
+        stdout.contains("Catalog messages raised: 10 of 10"),
+        "{stdout}"
+    );
+    for flow in [
+        "Account TO iPaaS.com",
+        "Contact TO iPaaS.com",
+        "Account FROM iPaaS.com",
+        "Contact FROM iPaaS.com",
+    ] {
         assert!(stdout.contains(flow), "{flow}");
     }
     assert!(stdout.contains("API calls: Salesforce"));
@@ -41,7 +54,8 @@ fn bad_arguments_are_refused_with_a_reason() {
         .output()
         .expect("sfsync runs");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--faults is a share of calls between 0 and 1"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--faults is a share of calls between 0 and 1"));
     let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
         .args(["demo", "--data", "/nonexistent/data.json"])
         .output()

@@ -21,27 +21,44 @@ use std::sync::Arc;
 /// Everything a flow needs, from the environment: `SALESFORCE_SECRET_ID`,
 /// `SALESFORCE_API_VERSION`, `IPAAS_SECRET_ID`, `IPAAS_SYSTEM_ID`, `IPAAS_BASE_URL`,
 /// `STATE_TABLE`.
-pub async fn context_from_env(env: &dyn Env, aws: &aws_config::SdkConfig) -> Result<FlowContext, Error> {
+pub async fn context_from_env(
+    env: &dyn Env,
+    aws: &aws_config::SdkConfig,
+) -> Result<FlowContext, Error> {
     let secrets = Arc::new(AwsSecretStore::from_conf(aws));
     let mut sf = SalesforceConfig::new(required(
         env,
         "SALESFORCE_SECRET_ID",
         "set it to the secret holding the Salesforce connected-app credentials",
     )?);
-    sf.api_version = parsed(env, "SALESFORCE_API_VERSION", DEFAULT_API_VERSION.to_string())?;
-    let salesforce = SalesforceClient::new(secrets.clone(), sf).map_err(|e| ConfigError::Invalid {
-        name: "SALESFORCE_API_VERSION",
-        reason: e.to_string(),
+    sf.api_version = parsed(
+        env,
+        "SALESFORCE_API_VERSION",
+        DEFAULT_API_VERSION.to_string(),
+    )?;
+    let salesforce =
+        SalesforceClient::new(secrets.clone(), sf).map_err(|e| ConfigError::Invalid {
+            name: "SALESFORCE_API_VERSION",
+            reason: e.to_string(),
+        })?;
+    let ipaas = IpaasClient::new(secrets, IpaasConfig::from_env(env)?).map_err(|e| {
+        ConfigError::Invalid {
+            name: "IPAAS_BASE_URL",
+            reason: e.to_string(),
+        }
     })?;
-    let ipaas = IpaasClient::new(secrets, IpaasConfig::from_env(env)?).map_err(|e| ConfigError::Invalid {
-        name: "IPAAS_BASE_URL",
-        reason: e.to_string(),
-    })?;
-    let table = required(env, "STATE_TABLE", "set it to the DynamoDB table of cursors and links")?;
+    let table = required(
+        env,
+        "STATE_TABLE",
+        "set it to the DynamoDB table of cursors and links",
+    )?;
     Ok(FlowContext {
         salesforce,
         ipaas: ipaas.clone(),
-        state: Arc::new(DynamoStateStore::new(aws_sdk_dynamodb::Client::new(aws), table)),
+        state: Arc::new(DynamoStateStore::new(
+            aws_sdk_dynamodb::Client::new(aws),
+            table,
+        )),
         errors: Arc::new(IpaasErrorLog::new(ipaas)),
     })
 }
@@ -52,8 +69,8 @@ pub async fn run_worker(flow: Flow) -> Result<(), Error> {
     let aws = aws_config::load_from_env().await;
     let worker = Worker {
         flow,
-        ctx: context_from_env(&ProcessEnv, &aws).await?,
-        settings: settings_from_env(&ProcessEnv)?,
+        ctx: started(context_from_env(&ProcessEnv, &aws).await),
+        settings: started(settings_from_env(&ProcessEnv).map_err(Error::from)),
     };
     let worker = &worker;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
@@ -78,11 +95,19 @@ impl Poller {
         let urls = QueueUrls::new()
             .with(
                 Flow::AccountToIpaas,
-                required(env, "ACCOUNT_TO_IPAAS_QUEUE_URL", "the SQS queue URL of the Account TO iPaaS.com flow")?,
+                required(
+                    env,
+                    "ACCOUNT_TO_IPAAS_QUEUE_URL",
+                    "the SQS queue URL of the Account TO iPaaS.com flow",
+                )?,
             )
             .with(
                 Flow::ContactToIpaas,
-                required(env, "CONTACT_TO_IPAAS_QUEUE_URL", "the SQS queue URL of the Contact TO iPaaS.com flow")?,
+                required(
+                    env,
+                    "CONTACT_TO_IPAAS_QUEUE_URL",
+                    "the SQS queue URL of the Contact TO iPaaS.com flow",
+                )?,
             );
         let defaults = PollSettings::default();
         let settings = PollSettings {
@@ -91,13 +116,19 @@ impl Poller {
             page_size: defaults.page_size,
         };
         if settings.poll_days < 0 {
-            return Err(ConfigError::Invalid { name: "POLL_DAYS", reason: "must not be negative".into() }.into());
+            return Err(ConfigError::Invalid {
+                name: "POLL_DAYS",
+                reason: "must not be negative".into(),
+            }
+            .into());
         }
         Ok(Poller {
             ctx: context_from_env(env, aws).await?,
             queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(aws), urls),
             settings,
-            integration_user: env.var("SALESFORCE_INTEGRATION_USER_ID").filter(|v| !v.trim().is_empty()),
+            integration_user: env
+                .var("SALESFORCE_INTEGRATION_USER_ID")
+                .filter(|v| !v.trim().is_empty()),
         })
     }
 
@@ -109,7 +140,8 @@ impl Poller {
             None => match self.ctx.salesforce.integration_user_id().await {
                 Ok(u) => u,
                 Err(e) => {
-                    let entry = crate::error_log::ErrorLogEntry::from_raised(e.to_raised(), None, None);
+                    let entry =
+                        crate::error_log::ErrorLogEntry::from_raised(e.to_raised(), None, None);
                     let _ = self.ctx.errors.record(entry).await;
                     return Err(e.into());
                 }
@@ -151,7 +183,23 @@ impl Poller {
 pub async fn run_poller() -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let aws = aws_config::load_from_env().await;
-    let poller = Poller::from_env(&ProcessEnv, &aws).await?;
+    let poller = started(Poller::from_env(&ProcessEnv, &aws).await);
     let poller = &poller;
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move { poller.tick().await })).await
+    lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
+        poller.tick().await
+    }))
+    .await
+}
+
+/// Stops a function whose configuration is unusable, with the reason in words (naming the
+/// variable) rather than a debug dump.
+fn started<T>(result: Result<T, Error>) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "the function cannot start");
+            eprintln!("configuration error: {e}");
+            std::process::exit(1)
+        }
+    }
 }

@@ -25,6 +25,16 @@ fn workspace() -> std::path::PathBuf {
 impl Watch {
     /// Starts `cargo lambda watch` for `package` with `env` passed to the function.
     pub fn start(package: &str, env: &[(&str, String)]) -> Watch {
+        Self::spawn(Some(package), env)
+    }
+
+    /// Starts `cargo lambda watch` for every function of the workspace (each is built on its
+    /// first invocation), with `env` passed to all of them.
+    pub fn start_all(env: &[(&str, String)]) -> Watch {
+        Self::spawn(None, env)
+    }
+
+    fn spawn(package: Option<&str>, env: &[(&str, String)]) -> Watch {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -51,11 +61,12 @@ impl Watch {
                 "127.0.0.1",
                 "--invoke-port",
                 &port.to_string(),
-                "-p",
-                package,
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        if let Some(p) = package {
+            cmd.args(["-p", p]);
+        }
         for v in &vars {
             cmd.args(["--env-var", v]);
         }

@@ -12,8 +12,14 @@ pub fn variables(flow: Flow) -> (Option<&'static str>, &'static str) {
     match flow {
         Flow::AccountToIpaas => (None, "SYNC_TYPE_ACCOUNT_TO_IPAAS"),
         Flow::ContactToIpaas => (None, "SYNC_TYPE_CONTACT_TO_IPAAS"),
-        Flow::AccountFromIpaas => (Some("COLLISION_METHOD_ACCOUNT_FROM_IPAAS"), "SYNC_TYPE_ACCOUNT_FROM_IPAAS"),
-        Flow::ContactFromIpaas => (Some("COLLISION_METHOD_CONTACT_FROM_IPAAS"), "SYNC_TYPE_CONTACT_FROM_IPAAS"),
+        Flow::AccountFromIpaas => (
+            Some("COLLISION_METHOD_ACCOUNT_FROM_IPAAS"),
+            "SYNC_TYPE_ACCOUNT_FROM_IPAAS",
+        ),
+        Flow::ContactFromIpaas => (
+            Some("COLLISION_METHOD_CONTACT_FROM_IPAAS"),
+            "SYNC_TYPE_CONTACT_FROM_IPAAS",
+        ),
     }
 }
 
