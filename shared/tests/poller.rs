@@ -48,7 +48,7 @@ fn rec(i: usize, ms: i64) -> ChangedRecord {
     ChangedRecord {
         id: format!("003{i:015}"),
         modstamp: t0() + Duration::milliseconds(ms),
-        has_account: i % 10 != 0,
+        has_account: !i.is_multiple_of(10),
     }
 }
 
