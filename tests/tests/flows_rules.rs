@@ -232,3 +232,63 @@ async fn contacts_link_by_email_in_both_directions() {
     );
     assert!(s.error_log().is_empty(), "{:?}", s.error_log());
 }
+
+#[tokio::test]
+async fn a_contact_whose_account_is_not_synced_yet_brings_it_along() {
+    let s = stack_with(AllSettings::default()).await;
+    // TO: the Contact's message is worked before its Account's.
+    let account = s.person_creates("Account", json!({"Name": "Late Parent"}));
+    let contact = s.person_creates(
+        "Contact",
+        json!({"LastName": "Early", "Email": "early@late.example", "AccountId": account.as_str()}),
+    );
+    s.poll().await.unwrap();
+    let contacts = s.queue.take(shared::flow::Flow::ContactToIpaas, 10);
+    let outcomes = s.invoke(shared::flow::Flow::ContactToIpaas, contacts).await;
+    assert!(
+        matches!(outcomes[0], shared::flows::Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+    let company = s
+        .ipaas
+        .companies()
+        .into_iter()
+        .find(|c| c["name"] == "Late Parent")
+        .expect("the Account came along");
+    assert_eq!(link_of(&company).as_deref(), Some(account.as_str()));
+    let customer = s
+        .ipaas
+        .customers()
+        .into_iter()
+        .find(|c| c["customer_number"] == contact.as_str())
+        .unwrap();
+    assert_eq!(customer["company_id"], company["id"]);
+    s.drain().await;
+    assert_eq!(
+        s.ipaas.companies().len(),
+        1,
+        "the Account's own message made no second Company"
+    );
+
+    // FROM: the Customer's message is worked before its Company's.
+    let company = s.ipaas.insert_company(json!({"name": "Late Company"}));
+    s.ipaas.edit_customer_as_person(
+        None,
+        json!({"last_name": "Eager", "email_address": "eager@late.example", "company_id": company}),
+    );
+    s.drain().await;
+    let account = s
+        .salesforce
+        .records("Account")
+        .into_iter()
+        .find(|a| a["Name"] == "Late Company")
+        .expect("the Company came along");
+    let contact = s
+        .salesforce
+        .records("Contact")
+        .into_iter()
+        .find(|c| c["LastName"] == "Eager")
+        .unwrap();
+    assert_eq!(contact["AccountId"], account["Id"]);
+    assert!(s.error_log().is_empty(), "{:?}", s.error_log());
+}
