@@ -4,13 +4,14 @@
 //! run. `sfsync demo`, the end-to-end tests and the benchmarks all drive this.
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use rand::Rng;
 use shared::error_log::{ErrorLogEntry, IpaasErrorLog, MemoryErrorLog, TeeErrorLog};
 use shared::flow::Flow;
-use shared::flows::{run_batch, AllSettings, FlowContext, Outcome, Worker};
+use shared::flows::{run_batch, AllSettings, FlowContext, Outcome, Pacing, Worker};
 use shared::http::retry::RetryPolicy;
 use shared::ipaas::{IpaasClient, IpaasConfig};
 use shared::poller::{poll_all, PollSettings, SoqlChangeSource};
-use shared::queue::{MemoryWorkQueue, WorkMessage, WorkQueue};
+use shared::queue::{MemoryWorkQueue, WorkMessage};
 use shared::salesforce::{SalesforceClient, SalesforceConfig};
 use shared::secrets::InMemorySecretStore;
 use shared::state::MemoryStateStore;
@@ -19,7 +20,7 @@ use sim::ipaas::{IpaasSim, IpaasSimConfig};
 use sim::salesforce::{SalesforceSim, SalesforceSimConfig};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const SALESFORCE_SECRET: &str = "sfsync/salesforce";
 pub const IPAAS_SECRET: &str = "sfsync/ipaas";
@@ -34,10 +35,16 @@ pub struct StackOptions {
     pub batch_size: usize,
     /// Deliveries before a message goes to the dead-letter queue (SQS maxReceiveCount).
     pub max_receives: u32,
-    /// Deliver every message twice (SQS at-least-once, exaggerated).
-    pub duplicate_deliveries: bool,
+    /// Share of messages SQS delivers twice in the same batch (at-least-once).
+    pub duplicate_rate: f64,
+    /// Share of worker invocations killed at a random moment (then redelivered whole, as
+    /// SQS does when a Lambda dies without answering).
+    pub kill_rate: f64,
+    /// Worker invocations running at once (Lambda concurrency).
+    pub concurrency: usize,
     pub retry: RetryPolicy,
     pub poll: PollSettings,
+    pub pacing: Pacing,
 }
 
 impl Default for StackOptions {
@@ -46,13 +53,21 @@ impl Default for StackOptions {
             settings: AllSettings::default(),
             batch_size: 10,
             max_receives: 5,
-            duplicate_deliveries: false,
+            duplicate_rate: 0.0,
+            kill_rate: 0.0,
+            concurrency: 1,
             retry: RetryPolicy {
                 max_attempts: 6,
                 base_delay: Duration::from_millis(10),
                 max_delay: Duration::from_millis(50),
             },
             poll: PollSettings::default(),
+            // Short lease: a killed create is retried within the test, not minutes later.
+            pacing: Pacing {
+                create_lease: Duration::from_millis(300),
+                budget_share: 0.9,
+                budget_delay: Duration::from_millis(200),
+            },
         }
     }
 }
@@ -71,8 +86,11 @@ pub struct LocalStack {
     pub options: StackOptions,
     pub webhook_url: String,
     dead_letters: Mutex<Vec<WorkMessage>>,
+    /// Messages put off, with the moment they become visible again (SQS DelaySeconds).
+    delayed: Mutex<Vec<(Instant, WorkMessage)>>,
     receives: Mutex<HashMap<String, u32>>,
     tally: Mutex<Tally>,
+    kills: std::sync::atomic::AtomicUsize,
     on_processed: Mutex<Option<Progress>>,
 }
 
@@ -129,9 +147,11 @@ impl LocalStack {
             options,
             webhook_url,
             dead_letters: Mutex::default(),
+            delayed: Mutex::default(),
             receives: Mutex::default(),
             tally: Mutex::default(),
             on_processed: Mutex::default(),
+            kills: Default::default(),
         })
     }
 
@@ -168,6 +188,7 @@ impl LocalStack {
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
             integration_user,
+            budget_share: self.options.pacing.budget_share,
         };
         for (flow, result) in poll_all(
             &source,
@@ -186,21 +207,55 @@ impl LocalStack {
         Ok(())
     }
 
-    /// Runs the workers until every queue is empty and no webhook delivery is pending.
+    /// Runs the workers until every queue is empty, nothing is put off and no webhook
+    /// delivery is pending; up to `concurrency` invocations at once.
     pub async fn drain(&self) {
+        use futures::StreamExt;
         loop {
             self.ipaas.deliveries_settled().await;
-            if self.queue.is_empty() {
-                break;
-            }
+            self.release_delayed(Instant::now());
+            let mut batches = Vec::new();
             for flow in Flow::ALL {
                 loop {
                     let batch = self.queue.take(flow, self.options.batch_size);
                     if batch.is_empty() {
                         break;
                     }
-                    self.invoke(flow, batch).await;
+                    batches.push((flow, batch));
                 }
+            }
+            if batches.is_empty() {
+                // Only put-off messages remain: wait until the first is visible again.
+                let next = self.delayed.lock().unwrap().iter().map(|(t, _)| *t).min();
+                match next {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => break,
+                }
+                continue;
+            }
+            futures::stream::iter(batches)
+                .for_each_concurrent(
+                    self.options.concurrency.max(1),
+                    |(flow, batch)| async move {
+                        self.invoke(flow, batch).await;
+                    },
+                )
+                .await;
+        }
+    }
+
+    fn release_delayed(&self, now: Instant) {
+        let ready: Vec<WorkMessage> = {
+            let mut delayed = self.delayed.lock().unwrap();
+            let (ready, wait): (Vec<_>, Vec<_>) = delayed.drain(..).partition(|(t, _)| *t <= now);
+            *delayed = wait;
+            ready.into_iter().map(|(_, m)| m).collect()
+        };
+        for flow in Flow::ALL {
+            let of_flow: Vec<WorkMessage> =
+                ready.iter().filter(|m| m.flow == flow).cloned().collect();
+            if !of_flow.is_empty() {
+                self.queue.put_back(&of_flow);
             }
         }
     }
@@ -218,12 +273,24 @@ impl LocalStack {
     }
 
     /// One worker invocation over `batch`, through the SQS batch handler the Lambda runs.
-    /// Failed messages come back (as SQS would) until `max_receives`, then go to the DLQ.
+    /// Failed messages come back (as SQS would) until `max_receives`, then go to the DLQ;
+    /// put-off messages come back after their delay.
     pub async fn invoke(&self, flow: Flow, batch: Vec<WorkMessage>) -> Vec<Outcome> {
-        let mut deliveries = batch.clone();
-        if self.options.duplicate_deliveries {
-            deliveries.extend(batch);
-        }
+        let (deliveries, kill_after) = {
+            let mut rng = rand::thread_rng();
+            let mut deliveries = Vec::with_capacity(batch.len());
+            for m in batch {
+                if rng.gen_bool(self.options.duplicate_rate.clamp(0.0, 1.0)) {
+                    deliveries.push(m.clone());
+                }
+                deliveries.push(m);
+            }
+            let kill = rng.gen_bool(self.options.kill_rate.clamp(0.0, 1.0));
+            (
+                deliveries,
+                kill.then(|| Duration::from_micros(rng.gen_range(0..20_000))),
+            )
+        };
         let worker = self.worker(flow);
         let mut event = SqsEvent::default();
         event.records = deliveries
@@ -236,7 +303,26 @@ impl LocalStack {
                 record
             })
             .collect();
-        let (response, report) = run_batch(&worker, event).await;
+        let handled = run_batch(&worker, event);
+        let (response, report) = match kill_after {
+            None => handled.await,
+            Some(after) => match tokio::time::timeout(after, handled).await {
+                Ok(done) => done,
+                Err(_) => {
+                    // Killed between (or during) calls: no answer, the whole batch returns.
+                    tracing::info!(%flow, "worker killed (chaos); the batch will be delivered again");
+                    self.kills
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let again: Vec<WorkMessage> = deliveries
+                        .iter()
+                        .filter(|m| !self.received_too_often(m))
+                        .cloned()
+                        .collect();
+                    self.queue.put_back(&again);
+                    return Vec::new();
+                }
+            },
+        };
         let failed: Vec<usize> = response
             .batch_item_failures
             .iter()
@@ -245,25 +331,25 @@ impl LocalStack {
         let mut again = Vec::new();
         for i in failed {
             let m = deliveries[i].clone();
-            let key = format!("{}|{}|{}", m.flow.slug(), m.record_id, m.trace_id);
-            let n = {
-                let mut r = self.receives.lock().unwrap();
-                let n = r.entry(key).or_default();
-                *n += 1;
-                *n
-            };
-            if n >= self.options.max_receives {
-                self.dead_letters.lock().unwrap().push(m);
-            } else {
+            if !self.received_too_often(&m) {
                 again.push(m);
+            }
+        }
+        {
+            let mut delayed = self.delayed.lock().unwrap();
+            for (id, o) in &report.outcomes {
+                if let (Outcome::Postponed { delay, .. }, Ok(i)) = (o, id.parse::<usize>()) {
+                    delayed.push((Instant::now() + *delay, deliveries[i].clone()));
+                }
             }
         }
         {
             let mut tally = self.tally.lock().unwrap();
             let t = tally.entry(flow).or_default();
             for (_, o) in &report.outcomes {
-                // Failures count once, when the message finally goes to the dead-letter queue.
-                if !o.redeliver() {
+                // Failures count once, when the message finally goes to the dead-letter
+                // queue; put-off messages when they are finally worked.
+                if !o.redeliver() && !matches!(o, Outcome::Postponed { .. }) {
                     *t.entry(o.label()).or_default() += 1;
                 }
             }
@@ -277,7 +363,7 @@ impl LocalStack {
             t.insert("failed", dead);
         }
         if !again.is_empty() {
-            let _ = self.queue.enqueue(&again).await;
+            self.queue.put_back(&again);
         }
         let progress = self.on_processed.lock().unwrap().clone();
         if let Some(f) = progress {
@@ -286,11 +372,36 @@ impl LocalStack {
         report.outcomes.into_iter().map(|(_, o)| o).collect()
     }
 
+    /// Counts a delivery that did not succeed; past `max_receives` the message goes to the
+    /// dead-letter queue (true).
+    fn received_too_often(&self, m: &WorkMessage) -> bool {
+        let key = format!("{}|{}|{}", m.flow.slug(), m.record_id, m.trace_id);
+        let n = {
+            let mut r = self.receives.lock().unwrap();
+            let n = r.entry(key).or_default();
+            *n += 1;
+            *n
+        };
+        if n >= self.options.max_receives {
+            self.dead_letters.lock().unwrap().push(m.clone());
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Worker invocations killed so far (chaos).
+    pub fn kills(&self) -> usize {
+        self.kills.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn worker(&self, flow: Flow) -> Worker {
         Worker {
             flow,
             ctx: self.ctx.clone(),
             settings: self.options.settings,
+            // Put-off messages are held by `invoke` (a delay queue), not re-sent by the worker.
+            requeue: None,
         }
     }
 
@@ -340,5 +451,6 @@ fn context(
             first: errors.clone(),
             second: IpaasErrorLog::new(ipaas_client),
         }),
+        pacing: options.pacing,
     })
 }

@@ -6,7 +6,7 @@ use crate::config::{parsed, required, ConfigError, Env, ProcessEnv};
 use crate::error_log::{ErrorLog, IpaasErrorLog};
 use crate::flow::Flow;
 use crate::flows::env::settings_from_env;
-use crate::flows::{run_batch, FlowContext, Worker};
+use crate::flows::{run_batch, FlowContext, Pacing, Worker};
 use crate::ipaas::{IpaasClient, IpaasConfig};
 use crate::poller::{poll_all, PollSettings, SoqlChangeSource};
 use crate::queue::{QueueUrls, SqsWorkQueue};
@@ -36,6 +36,14 @@ pub async fn context_from_env(
         "SALESFORCE_API_VERSION",
         DEFAULT_API_VERSION.to_string(),
     )?;
+    let budget_share: f64 = parsed(env, "SALESFORCE_API_BUDGET", Pacing::default().budget_share)?;
+    if !(0.0..=1.0).contains(&budget_share) {
+        return Err(ConfigError::Invalid {
+            name: "SALESFORCE_API_BUDGET",
+            reason: format!("{budget_share} is not a share between 0 and 1 (e.g. 0.9)"),
+        }
+        .into());
+    }
     let salesforce =
         SalesforceClient::new(secrets.clone(), sf).map_err(|e| ConfigError::Invalid {
             name: "SALESFORCE_API_VERSION",
@@ -60,17 +68,47 @@ pub async fn context_from_env(
             table,
         )),
         errors: Arc::new(IpaasErrorLog::new(ipaas)),
+        pacing: Pacing {
+            budget_share,
+            ..Pacing::default()
+        },
     })
+}
+
+/// The environment variable holding a flow's queue URL.
+pub fn queue_variable(flow: Flow) -> &'static str {
+    match flow {
+        Flow::AccountToIpaas => "ACCOUNT_TO_IPAAS_QUEUE_URL",
+        Flow::ContactToIpaas => "CONTACT_TO_IPAAS_QUEUE_URL",
+        Flow::AccountFromIpaas => "ACCOUNT_FROM_IPAAS_QUEUE_URL",
+        Flow::ContactFromIpaas => "CONTACT_FROM_IPAAS_QUEUE_URL",
+    }
 }
 
 /// A worker Lambda: SQS batch in, `batchItemFailures` out.
 pub async fn run_worker(flow: Flow) -> Result<(), Error> {
     crate::telemetry::init_lambda();
     let aws = aws_config::load_from_env().await;
+    // The worker's own queue, for messages it puts off (API budget, a create in progress).
+    let own_queue = ProcessEnv
+        .var(queue_variable(flow))
+        .filter(|u| !u.trim().is_empty());
+    if own_queue.is_none() {
+        tracing::warn!(
+            variable = queue_variable(flow),
+            "not set: put-off messages come back after the visibility timeout instead"
+        );
+    }
     let worker = Worker {
         flow,
         ctx: started(context_from_env(&ProcessEnv, &aws).await),
         settings: started(settings_from_env(&ProcessEnv).map_err(Error::from)),
+        requeue: own_queue.map(|url| {
+            Arc::new(SqsWorkQueue::new(
+                aws_sdk_sqs::Client::new(&aws),
+                QueueUrls::new().with(flow, url),
+            )) as Arc<dyn crate::queue::WorkQueue>
+        }),
     };
     let worker = &worker;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
@@ -150,6 +188,7 @@ impl Poller {
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
             integration_user: user,
+            budget_share: self.ctx.pacing.budget_share,
         };
         let results = poll_all(
             &source,
@@ -166,7 +205,7 @@ impl Poller {
                 Ok(r) => {
                     summary.insert(
                         flow.slug().into(),
-                        json!({"enqueued": r.enqueued, "skipped_no_account": r.skipped_no_account, "backlog": r.backlog}),
+                        json!({"enqueued": r.enqueued, "skipped_no_account": r.skipped_no_account, "backlog": r.backlog, "paused_for_budget": r.paused}),
                     );
                 }
                 Err(crate::poller::PollError::Source(raised)) => {

@@ -31,7 +31,7 @@ fn distinct(values: impl IntoIterator<Item = serde_json::Value>, field: &str) ->
 #[tokio::test]
 async fn every_message_delivered_twice_makes_no_duplicate() {
     let s = LocalStack::start(StackOptions {
-        duplicate_deliveries: true,
+        duplicate_rate: 1.0,
         ..Default::default()
     })
     .await

@@ -11,7 +11,7 @@ use super::context::{
 };
 use super::Outcome;
 use crate::flow::{Flow, RecordRef, System};
-use crate::ipaas::{Company, LinkTable};
+use crate::ipaas::LinkTable;
 use crate::mapping::{account_to_company, fingerprint};
 use crate::queue::WorkMessage;
 use crate::records::Account;
@@ -177,19 +177,33 @@ pub async fn sync(
                     reason: "sync type Update: no linked Company to update".into(),
                 };
             }
+            if let Some(wait) = ctx.pending_create(&entry) {
+                return wait;
+            }
             entry = match ctx.creating(FLOW, &sf_id, entry).await {
                 Ok(e) => e,
-                Err(e) => return state_failure(FLOW, &sf_id, e),
+                Err(outcome) => return outcome,
             };
-            match create_and_link(ctx, &company, &sf_id).await {
-                Ok(id) => Outcome::Created {
-                    target: id.to_string(),
-                },
+            let created = match ipaas.create_company(&company).await {
+                Ok(c) => c,
                 Err(e) => {
+                    if matches!(e, crate::ipaas::IpaasError::Status { .. }) {
+                        // iPaaS.com answered with an error: nothing was created.
+                        ctx.abandon_create(FLOW, &sf_id, &mut entry).await;
+                    }
                     return ctx
                         .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                        .await
+                        .await;
                 }
+            };
+            let id = created.id.unwrap_or_default();
+            if let Err(e) = ipaas.write_link(LinkTable::Company, &sf_id, id).await {
+                return ctx
+                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
+                    .await;
+            }
+            Outcome::Created {
+                target: id.to_string(),
             }
         }
     };
@@ -216,19 +230,6 @@ pub async fn sync(
         return state_failure(FLOW, &sf_id, e);
     }
     outcome
-}
-
-async fn create_and_link(
-    ctx: &FlowContext,
-    company: &Company,
-    sf_id: &str,
-) -> Result<u64, crate::ipaas::IpaasError> {
-    let created = ctx.ipaas.create_company(company).await?;
-    let id = created
-        .id
-        .ok_or_else(|| crate::ipaas::IpaasError::Invalid("the new Company has no id".into()))?;
-    ctx.ipaas.write_link(LinkTable::Company, sf_id, id).await?;
-    Ok(id)
 }
 
 /// After a create that may have happened before a crash: the Company of this name, changed

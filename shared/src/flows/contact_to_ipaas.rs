@@ -184,14 +184,23 @@ pub async fn sync(
                     reason: "sync type Update: no linked Customer to update".into(),
                 };
             }
-            if let Err(e) = ctx.creating(FLOW, &sf_id, entry.clone()).await {
-                return state_failure(FLOW, &sf_id, e);
+            if let Some(wait) = ctx.pending_create(&entry) {
+                return wait;
             }
+            let mut entry = match ctx.creating(FLOW, &sf_id, entry.clone()).await {
+                Ok(e) => e,
+                Err(outcome) => return outcome,
+            };
             match ipaas.create_customer(&customer).await {
                 Ok(created) => Outcome::Created {
                     target: created.id.unwrap_or_default().to_string(),
                 },
-                Err(e) => return fail(e).await,
+                Err(e) => {
+                    if matches!(e, IpaasError::Status { .. }) {
+                        ctx.abandon_create(FLOW, &sf_id, &mut entry).await;
+                    }
+                    return fail(e).await;
+                }
             }
         }
     };

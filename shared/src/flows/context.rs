@@ -10,12 +10,36 @@ use crate::ipaas::{IpaasClient, IpaasError};
 use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::state::{LedgerEntry, StateError, StateStore};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A flow's choices (iPaaS.com mapping configuration).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FlowSettings {
     pub collision: CollisionMethod,
     pub sync_type: SyncType,
+}
+
+/// How work is paced: how long a started create is left to its own delivery, and how much
+/// of the org's daily API allowance the integration may use before it puts work off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pacing {
+    /// A create noted in the ledger this recently may still be running in another delivery;
+    /// a second delivery waits instead of creating a twin.
+    pub create_lease: Duration,
+    /// Share (0–1) of the daily Salesforce allowance above which work is put off.
+    pub budget_share: f64,
+    /// How long work put off for the budget waits (SQS allows at most 15 minutes).
+    pub budget_delay: Duration,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            create_lease: Duration::from_secs(120),
+            budget_share: 0.9,
+            budget_delay: Duration::from_secs(900),
+        }
+    }
 }
 
 /// Everything a flow needs; built once per Lambda container (or once by the demo).
@@ -25,6 +49,7 @@ pub struct FlowContext {
     pub ipaas: IpaasClient,
     pub state: Arc<dyn StateStore>,
     pub errors: Arc<dyn ErrorLog>,
+    pub pacing: Pacing,
 }
 
 impl FlowContext {
@@ -141,9 +166,56 @@ impl FlowContext {
         flow: Flow,
         source_id: &str,
         mut entry: LedgerEntry,
-    ) -> Result<LedgerEntry, StateError> {
+    ) -> Result<LedgerEntry, Outcome> {
         entry.creating_since = Some(chrono::Utc::now());
-        self.save_ledger(flow, source_id, &entry).await
+        // A real claim: if another delivery wrote the entry since it was read, it is working
+        // on this record now, so this one steps back instead of creating a twin.
+        match self.state.put_ledger(flow, source_id, &entry).await {
+            Ok(version) => Ok(LedgerEntry { version, ..entry }),
+            Err(StateError::Conflict(_)) => Err(Outcome::Postponed {
+                delay: Duration::from_secs(1),
+                reason: "another delivery of this record is working on it".into(),
+            }),
+            Err(e) => Err(state_failure(flow, source_id, e)),
+        }
+    }
+
+    /// A create noted less than a lease ago and not found: it may still be running in
+    /// another delivery (or died before creating); wait out the lease rather than risk a twin.
+    pub fn pending_create(&self, entry: &LedgerEntry) -> Option<Outcome> {
+        let since = entry.creating_since?;
+        let age = (chrono::Utc::now() - since).to_std().unwrap_or_default();
+        let left = self.pacing.create_lease.checked_sub(age)?;
+        Some(Outcome::Postponed {
+            delay: left.max(Duration::from_millis(10)),
+            reason: "a create of this record started recently and may still be running".into(),
+        })
+    }
+
+    /// The create was refused or failed with an answer, so nothing was made: forget it.
+    pub async fn abandon_create(&self, flow: Flow, source_id: &str, entry: &mut LedgerEntry) {
+        if entry.creating_since.take().is_some() {
+            match self.save_ledger(flow, source_id, entry).await {
+                Ok(e) => *entry = e,
+                Err(e) => {
+                    tracing::warn!(%flow, source_id, error = %e, "could not clear a pending create")
+                }
+            }
+        }
+    }
+
+    /// Work put off while the org's daily API usage is above the budget.
+    pub fn over_budget(&self) -> Option<Outcome> {
+        let usage = self.salesforce.api_usage()?;
+        (usage.share() >= self.pacing.budget_share).then(|| Outcome::Postponed {
+            delay: self.pacing.budget_delay,
+            reason: format!(
+                "Salesforce API usage {}/{} is above the budget of {:.0}%",
+                usage.used,
+                usage.max,
+                self.pacing.budget_share * 100.0
+            ),
+        })
     }
 }
 

@@ -191,12 +191,16 @@ pub(super) async fn create_unlinked(
 ) {
     let mut go = Vec::new();
     for p in plans {
+        if let Some(wait) = ctx.pending_create(&p.entry) {
+            out[p.slot] = Some(wait);
+            continue;
+        }
         match ctx
             .creating(kind.flow, &p.ipaas_id.to_string(), p.entry.clone())
             .await
         {
             Ok(entry) => go.push(Plan { entry, ..p }),
-            Err(e) => out[p.slot] = Some(state_failure(kind.flow, &p.ipaas_id.to_string(), e)),
+            Err(outcome) => out[p.slot] = Some(outcome),
         }
     }
     if go.is_empty() {
@@ -211,7 +215,13 @@ pub(super) async fn create_unlinked(
         Ok(r) => r,
         Err(e) => {
             let (raised, retry) = kind.raise(&e);
-            for p in go {
+            // An answer (not a lost connection) means Salesforce created nothing.
+            let answered = !matches!(e, SalesforceError::Transport { .. });
+            for mut p in go {
+                if answered {
+                    ctx.abandon_create(kind.flow, &p.ipaas_id.to_string(), &mut p.entry)
+                        .await;
+                }
                 out[p.slot] = Some(
                     ctx.fail(kind.flow, p.record.clone(), raised.clone(), retry)
                         .await,
@@ -224,14 +234,8 @@ pub(super) async fn create_unlinked(
         let result = r.into_result();
         if result.is_err() {
             // Salesforce said this record was not created: no interrupted create to find.
-            p.entry.creating_since = None;
-            match ctx
-                .save_ledger(kind.flow, &p.ipaas_id.to_string(), &p.entry)
-                .await
-            {
-                Ok(entry) => p.entry = entry,
-                Err(e) => tracing::warn!(error = %e, "could not clear the pending create"),
-            }
+            ctx.abandon_create(kind.flow, &p.ipaas_id.to_string(), &mut p.entry)
+                .await;
         }
         match result {
             Ok(id) => {

@@ -13,7 +13,7 @@ mod runner;
 mod settings;
 mod worker;
 
-pub use context::{FlowContext, FlowSettings};
+pub use context::{FlowContext, FlowSettings, Pacing};
 pub use outcome::Outcome;
 pub use runner::{run_batch, BatchReport, FlowWorker};
 pub use settings::{CollisionMethod, SyncType};

@@ -22,6 +22,12 @@ pub enum Outcome {
     /// Not processed now for a reason of our own (state store outage, API budget); sent
     /// back to the queue, logged, no Error Log entry.
     Deferred { reason: String },
+    /// Put off on purpose (the API budget is nearly spent, or another delivery of the same
+    /// record is creating it right now): sent again after `delay`, not a failure.
+    Postponed {
+        delay: std::time::Duration,
+        reason: String,
+    },
     /// The message itself is unusable (e.g. not a Salesforce Id); logged as an error and
     /// left to reach the dead-letter queue.
     Rejected { reason: String },
@@ -39,6 +45,7 @@ impl Outcome {
             Outcome::Failed { .. } => "failed",
             Outcome::Deferred { .. } => "deferred",
             Outcome::Rejected { .. } => "rejected",
+            Outcome::Postponed { .. } => "postponed",
         }
     }
 

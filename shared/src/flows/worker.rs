@@ -4,8 +4,9 @@
 use super::{account_from_ipaas, account_to_ipaas, contact_from_ipaas, contact_to_ipaas};
 use super::{FlowContext, FlowSettings, FlowWorker, Outcome};
 use crate::flow::Flow;
-use crate::queue::WorkMessage;
+use crate::queue::{WorkMessage, WorkQueue};
 use async_trait::async_trait;
+use std::sync::Arc;
 
 /// Each flow's settings. The Contact flows read their Account flow's settings too, for the
 /// Account they bring along when it has not been synced yet.
@@ -41,6 +42,9 @@ pub struct Worker {
     pub flow: Flow,
     pub ctx: FlowContext,
     pub settings: AllSettings,
+    /// Where put-off messages go (the flow's own queue, with a delay). Without it they are
+    /// answered as failures and SQS delivers them again after the visibility timeout.
+    pub requeue: Option<Arc<dyn WorkQueue>>,
 }
 
 #[async_trait]
@@ -50,6 +54,20 @@ impl FlowWorker for Worker {
     }
 
     async fn process(&self, messages: &[WorkMessage]) -> Vec<Outcome> {
+        // Above the API budget nothing touches Salesforce: the batch waits for the allowance.
+        let outcomes = match self.ctx.over_budget() {
+            Some(postponed) => {
+                tracing::warn!(flow = %self.flow, messages = messages.len(), ?postponed, "API budget reached; putting the batch off");
+                messages.iter().map(|_| postponed.clone()).collect()
+            }
+            None => self.run(messages).await,
+        };
+        self.requeue_postponed(messages, outcomes).await
+    }
+}
+
+impl Worker {
+    async fn run(&self, messages: &[WorkMessage]) -> Vec<Outcome> {
         let s = &self.settings;
         match self.flow {
             Flow::AccountToIpaas => {
@@ -72,5 +90,28 @@ impl FlowWorker for Worker {
                 .await
             }
         }
+    }
+
+    /// Sends put-off messages back to the flow's queue with their delay. If that fails they
+    /// become ordinary redeliveries, so nothing is lost.
+    async fn requeue_postponed(
+        &self,
+        messages: &[WorkMessage],
+        mut outcomes: Vec<Outcome>,
+    ) -> Vec<Outcome> {
+        let Some(queue) = &self.requeue else {
+            return outcomes;
+        };
+        for (m, o) in messages.iter().zip(outcomes.iter_mut()) {
+            if let Outcome::Postponed { delay, reason } = o {
+                if let Err(e) = queue.enqueue_after(std::slice::from_ref(m), *delay).await {
+                    tracing::warn!(record = %m.record_id, error = %e, "could not put the message off; it will be delivered again");
+                    *o = Outcome::Deferred {
+                        reason: reason.clone(),
+                    };
+                }
+            }
+        }
+        outcomes
     }
 }

@@ -42,6 +42,8 @@ pub struct PollReport {
     pub pages: usize,
     /// More changes are waiting; the next tick continues.
     pub backlog: bool,
+    /// Stopped because the org's API usage is above the budget; the next tick continues.
+    pub paused: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +83,15 @@ pub async fn poll_object(
     let mut report = PollReport::default();
     let page_size = settings.page_size.clamp(1, 2000);
     while report.enqueued + report.skipped_no_account < settings.max_per_tick {
+        if source.over_budget() {
+            tracing::warn!(
+                object,
+                "Salesforce API usage is above the budget; polling pauses until the next tick"
+            );
+            report.paused = true;
+            report.backlog = true;
+            return Ok(report);
+        }
         let page = source
             .changed_after(object, &cursor, page_size)
             .await

@@ -22,6 +22,11 @@ pub trait ChangeSource: Send + Sync {
         cursor: &Cursor,
         limit: usize,
     ) -> Result<Vec<ChangedRecord>, Raised>;
+
+    /// Whether the org's API usage is above the budget: the poll stops for this tick.
+    fn over_budget(&self) -> bool {
+        false
+    }
 }
 
 /// The SOQL the poller sends. Ties on SystemModstamp are ordered by Id, so a page boundary
@@ -60,10 +65,18 @@ pub struct SoqlChangeSource {
     pub client: crate::salesforce::SalesforceClient,
     /// The Salesforce User the integration writes as (its own changes are not polled).
     pub integration_user: String,
+    /// Share of the daily API allowance above which polling pauses.
+    pub budget_share: f64,
 }
 
 #[async_trait]
 impl ChangeSource for SoqlChangeSource {
+    fn over_budget(&self) -> bool {
+        self.client
+            .api_usage()
+            .is_some_and(|u| u.share() >= self.budget_share)
+    }
+
     async fn changed_after(
         &self,
         object: &str,

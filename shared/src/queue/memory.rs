@@ -23,6 +23,14 @@ impl MemoryWorkQueue {
         queue.drain(..n).collect()
     }
 
+    /// Puts messages back at the end of their flows' queues (a redelivery).
+    pub fn put_back(&self, messages: &[WorkMessage]) {
+        let mut q = self.lock();
+        for m in messages {
+            q.entry(m.flow).or_default().push_back(m.clone());
+        }
+    }
+
     pub fn len(&self, flow: Flow) -> usize {
         self.lock().get(&flow).map_or(0, VecDeque::len)
     }
@@ -39,10 +47,7 @@ impl MemoryWorkQueue {
 #[async_trait]
 impl WorkQueue for MemoryWorkQueue {
     async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError> {
-        let mut q = self.lock();
-        for m in messages {
-            q.entry(m.flow).or_default().push_back(m.clone());
-        }
+        self.put_back(messages);
         Ok(())
     }
 }

@@ -28,6 +28,17 @@ pub trait WorkQueue: Send + Sync {
     /// Enqueues every message on its flow's queue. Either all are accepted, or the error
     /// names each record that was not.
     async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError>;
+
+    /// Enqueues messages that become visible only after `delay` (SQS DelaySeconds, at most
+    /// 15 minutes): work put off, not failed. Adapters without delays enqueue at once.
+    async fn enqueue_after(
+        &self,
+        messages: &[WorkMessage],
+        delay: std::time::Duration,
+    ) -> Result<(), QueueError> {
+        let _ = delay;
+        self.enqueue(messages).await
+    }
 }
 
 /// A shared queue is a queue (the local stack hands one to the webhook receiver and the
@@ -36,5 +47,13 @@ pub trait WorkQueue: Send + Sync {
 impl<T: WorkQueue + ?Sized> WorkQueue for std::sync::Arc<T> {
     async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError> {
         (**self).enqueue(messages).await
+    }
+
+    async fn enqueue_after(
+        &self,
+        messages: &[WorkMessage],
+        delay: std::time::Duration,
+    ) -> Result<(), QueueError> {
+        (**self).enqueue_after(messages, delay).await
     }
 }

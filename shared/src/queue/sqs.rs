@@ -65,7 +65,9 @@ impl SqsWorkQueue {
     }
 
     /// Sends one batch (≤ 10); returns what SQS did not accept and why.
-    async fn send_batch(&self, url: &str, batch: &[WorkMessage]) -> BatchOutcome {
+    async fn send_batch(&self, url: &str, batch: &[WorkMessage], delay: Duration) -> BatchOutcome {
+        // SQS holds a message back for at most 15 minutes.
+        let delay_secs = delay.as_secs().min(900) as i32;
         let entries: Vec<SendMessageBatchRequestEntry> = batch
             .iter()
             .enumerate()
@@ -73,6 +75,7 @@ impl SqsWorkQueue {
                 SendMessageBatchRequestEntry::builder()
                     .id(format!("m{i}"))
                     .message_body(m.to_json())
+                    .delay_seconds(delay_secs)
                     .build()
                     .ok()
             })
@@ -110,7 +113,12 @@ impl SqsWorkQueue {
         }
     }
 
-    async fn enqueue_flow(&self, url: &str, messages: &[WorkMessage]) -> Result<(), QueueError> {
+    async fn enqueue_flow(
+        &self,
+        url: &str,
+        messages: &[WorkMessage],
+        delay: Duration,
+    ) -> Result<(), QueueError> {
         let mut pending: Vec<WorkMessage> = messages.to_vec();
         let mut given_up: Vec<WorkMessage> = Vec::new();
         let mut last_reason = String::new();
@@ -120,7 +128,7 @@ impl SqsWorkQueue {
             }
             let mut still = Vec::new();
             for batch in pending.chunks(BATCH) {
-                let outcome = self.send_batch(url, batch).await;
+                let outcome = self.send_batch(url, batch, delay).await;
                 if let Some(r) = outcome.reason {
                     last_reason = r;
                 }
@@ -162,6 +170,14 @@ impl SqsWorkQueue {
 #[async_trait]
 impl WorkQueue for SqsWorkQueue {
     async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError> {
+        self.enqueue_after(messages, Duration::ZERO).await
+    }
+
+    async fn enqueue_after(
+        &self,
+        messages: &[WorkMessage],
+        delay: Duration,
+    ) -> Result<(), QueueError> {
         // Group by flow, keeping each flow's order.
         let mut by_flow: Vec<(Flow, Vec<WorkMessage>)> = Vec::new();
         for m in messages {
@@ -177,7 +193,7 @@ impl WorkQueue for SqsWorkQueue {
             if let Err(QueueError::NotEnqueued {
                 failed: f,
                 reason: r,
-            }) = self.enqueue_flow(url, &msgs).await
+            }) = self.enqueue_flow(url, &msgs, delay).await
             {
                 failed.extend(f);
                 reason = r;
