@@ -242,3 +242,22 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
     );
     assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), ids);
 }
+
+#[tokio::test]
+async fn our_own_writes_echoed_by_webhook_cost_no_salesforce_call() {
+    let s = LocalStack::start(StackOptions::default()).await.unwrap();
+    let account = s.person_creates("Account", json!({"Name": "Echo", "Phone": "1"}));
+    s.person_creates("Contact", json!({"LastName": "Echo", "Email": "echo@echo.example", "AccountId": account.as_str()}));
+    s.poll().await.unwrap();
+    for flow in [Flow::AccountToIpaas, Flow::ContactToIpaas] {
+        let batch = s.queue.take(flow, 10);
+        s.invoke(flow, batch).await;
+    }
+    let before = s.salesforce.counters().total();
+    // iPaaS.com now notifies the FROM flows of the Company and Customer we just wrote.
+    s.drain().await;
+    let tally = s.tally();
+    assert_eq!(tally[&Flow::AccountFromIpaas]["unchanged"], 1);
+    assert_eq!(tally[&Flow::ContactFromIpaas]["unchanged"], 1);
+    assert_eq!(s.salesforce.counters().total(), before, "the echo was settled from the ledger");
+}

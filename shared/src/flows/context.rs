@@ -159,6 +159,34 @@ impl FlowContext {
         self.save_ledger(flow, source_id, &entry).await.map(|_| ())
     }
 
+    /// Notes in the opposite flow's ledger that the iPaaS.com record `ipaas_id` and the
+    /// Salesforce record `sf_id` now hold the same values (`fields`, as that flow would write
+    /// them). When iPaaS.com's webhook for our own write arrives, that flow sees nothing new
+    /// without reading Salesforce.
+    pub async fn note_in_sync(
+        &self,
+        flow: Flow,
+        ipaas_id: &str,
+        sf_id: &str,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) {
+        let hash = crate::mapping::fingerprint(&serde_json::Value::Object(fields.clone()));
+        let result = async {
+            let mut entry = self.ledger(flow, ipaas_id).await?;
+            if entry.written_hash.as_deref() == Some(hash.as_str()) && entry.target_id.as_deref() == Some(sf_id) {
+                return Ok(());
+            }
+            entry.written_hash = Some(hash);
+            entry.target_id = Some(sf_id.to_string());
+            self.state.put_ledger(flow, ipaas_id, &entry).await.map(|_| ())
+        }
+        .await;
+        if let Err(e) = result {
+            // Only an optimisation: the echo is then checked against Salesforce instead.
+            tracing::debug!(%flow, ipaas_id, error = %e, "could not note the records in sync");
+        }
+    }
+
     /// Before a create: the ledger notes the attempt, so a redelivery after a crash looks
     /// for the record this attempt may have made instead of making another.
     pub async fn creating(

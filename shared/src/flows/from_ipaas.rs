@@ -52,8 +52,18 @@ impl Kind {
 }
 
 /// Whether this plan should go on: stale messages and sync types decide first.
+/// Whether the plan can stop here: a change older than one applied is stale; values the
+/// ledger says Salesforce already holds (our own write echoed back by webhook, or the same
+/// change delivered again) are unchanged, without a Salesforce call.
 pub(super) fn precheck(plan: &Plan) -> Option<Outcome> {
-    is_stale(&plan.entry, plan.version).then_some(Outcome::Stale)
+    if is_stale(&plan.entry, plan.version) {
+        return Some(Outcome::Stale);
+    }
+    let target = plan.target.as_ref()?;
+    let hash = fingerprint(&Value::Object(plan.fields.clone()));
+    (plan.entry.written_hash.as_deref() == Some(hash.as_str())).then(|| Outcome::Unchanged {
+        target: target.to_string(),
+    })
 }
 
 /// Recognises a record an interrupted create made: written by the integration user, since
