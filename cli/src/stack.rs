@@ -177,8 +177,8 @@ impl LocalStack {
         self.salesforce.insert(object, fields)
     }
 
-    /// One poller tick (the EventBridge schedule's work).
-    pub async fn poll(&self) -> anyhow::Result<()> {
+    /// One poller tick (the EventBridge schedule's work); what it did per flow.
+    pub async fn poll(&self) -> anyhow::Result<Vec<(Flow, shared::poller::PollReport)>> {
         let integration_user = self
             .ctx
             .salesforce
@@ -189,7 +189,9 @@ impl LocalStack {
             client: self.ctx.salesforce.clone(),
             integration_user,
             budget_share: self.options.pacing.budget_share,
+            budget_window: self.options.pacing.budget_delay,
         };
+        let mut reports = Vec::new();
         for (flow, result) in poll_all(
             &source,
             self.queue.as_ref(),
@@ -200,11 +202,12 @@ impl LocalStack {
         )
         .await
         {
-            if let Err(e) = result {
-                tracing::warn!(%flow, error = %e, "poll failed");
+            match result {
+                Ok(r) => reports.push((flow, r)),
+                Err(e) => tracing::warn!(%flow, error = %e, "poll failed"),
             }
         }
-        Ok(())
+        Ok(reports)
     }
 
     /// Runs the workers until every queue is empty, nothing is put off and no webhook

@@ -189,6 +189,7 @@ impl Poller {
             client: self.ctx.salesforce.clone(),
             integration_user: user,
             budget_share: self.ctx.pacing.budget_share,
+            budget_window: self.ctx.pacing.budget_delay,
         };
         let results = poll_all(
             &source,

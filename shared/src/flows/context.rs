@@ -234,7 +234,9 @@ impl FlowContext {
 
     /// Work put off while the org's daily API usage is above the budget.
     pub fn over_budget(&self) -> Option<Outcome> {
-        let usage = self.salesforce.api_usage()?;
+        // A reading older than the wait itself is not trusted: the next call takes a new one,
+        // so work resumes once the allowance has recovered.
+        let usage = self.salesforce.recent_api_usage(self.pacing.budget_delay)?;
         (usage.share() >= self.pacing.budget_share).then(|| Outcome::Postponed {
             delay: self.pacing.budget_delay,
             reason: format!(

@@ -67,13 +67,15 @@ pub struct SoqlChangeSource {
     pub integration_user: String,
     /// Share of the daily API allowance above which polling pauses.
     pub budget_share: f64,
+    /// Readings older than this are not trusted (the tick makes a call and reads again).
+    pub budget_window: std::time::Duration,
 }
 
 #[async_trait]
 impl ChangeSource for SoqlChangeSource {
     fn over_budget(&self) -> bool {
         self.client
-            .api_usage()
+            .recent_api_usage(self.budget_window)
             .is_some_and(|u| u.share() >= self.budget_share)
     }
 

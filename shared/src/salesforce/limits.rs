@@ -37,17 +37,39 @@ impl ApiUsage {
 }
 
 /// The latest usage seen by one client, shared by its clones without a lock.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct UsageCell {
     used: AtomicU64,
     // 0 = nothing seen yet.
     max: AtomicU64,
+    // When it was seen, in milliseconds after `epoch`.
+    seen_ms: AtomicU64,
+    epoch: std::time::Instant,
+}
+
+impl Default for UsageCell {
+    fn default() -> Self {
+        UsageCell {
+            used: AtomicU64::new(0),
+            max: AtomicU64::new(0),
+            seen_ms: AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
+        }
+    }
 }
 
 impl UsageCell {
     pub fn store(&self, usage: ApiUsage) {
         self.used.store(usage.used, Ordering::Relaxed);
         self.max.store(usage.max, Ordering::Relaxed);
+        let ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.seen_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// How long ago the reading was taken.
+    pub fn age(&self) -> std::time::Duration {
+        let seen = std::time::Duration::from_millis(self.seen_ms.load(Ordering::Relaxed));
+        self.epoch.elapsed().saturating_sub(seen)
     }
 
     pub fn load(&self) -> Option<ApiUsage> {
