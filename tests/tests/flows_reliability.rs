@@ -247,7 +247,10 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
 async fn our_own_writes_echoed_by_webhook_cost_no_salesforce_call() {
     let s = LocalStack::start(StackOptions::default()).await.unwrap();
     let account = s.person_creates("Account", json!({"Name": "Echo", "Phone": "1"}));
-    s.person_creates("Contact", json!({"LastName": "Echo", "Email": "echo@echo.example", "AccountId": account.as_str()}));
+    s.person_creates(
+        "Contact",
+        json!({"LastName": "Echo", "Email": "echo@echo.example", "AccountId": account.as_str()}),
+    );
     s.poll().await.unwrap();
     for flow in [Flow::AccountToIpaas, Flow::ContactToIpaas] {
         let batch = s.queue.take(flow, 10);
@@ -259,5 +262,9 @@ async fn our_own_writes_echoed_by_webhook_cost_no_salesforce_call() {
     let tally = s.tally();
     assert_eq!(tally[&Flow::AccountFromIpaas]["unchanged"], 1);
     assert_eq!(tally[&Flow::ContactFromIpaas]["unchanged"], 1);
-    assert_eq!(s.salesforce.counters().total(), before, "the echo was settled from the ledger");
+    assert_eq!(
+        s.salesforce.counters().total(),
+        before,
+        "the echo was settled from the ledger"
+    );
 }

@@ -73,7 +73,10 @@ async fn soak_with_faults_duplicates_and_kills() {
     }
     let mut companies = Vec::new();
     for i in 0..IPAAS_COMPANIES {
-        companies.push(s.ipaas.edit_company_as_person(None, json!({"name": format!("Soak Company {i:05}"), "phone_number": format!("777-{i:05}")})));
+        companies.push(s.ipaas.edit_company_as_person(
+            None,
+            json!({"name": format!("Soak Company {i:05}"), "phone_number": format!("777-{i:05}")}),
+        ));
     }
     for i in 0..IPAAS_CUSTOMERS {
         s.ipaas.edit_customer_as_person(
@@ -86,10 +89,15 @@ async fn soak_with_faults_duplicates_and_kills() {
 
     // People edit a tenth of the records on each side.
     for (i, id) in accounts.iter().enumerate().filter(|(i, _)| i % 10 == 0) {
-        s.salesforce.edit_as_person("Account", id.as_str(), json!({"Phone": format!("999-{i:05}")}));
+        s.salesforce.edit_as_person(
+            "Account",
+            id.as_str(),
+            json!({"Phone": format!("999-{i:05}")}),
+        );
     }
     for (i, id) in companies.iter().enumerate().filter(|(i, _)| i % 10 == 0) {
-        s.ipaas.edit_company_as_person(Some(*id), json!({"phone_number": format!("888-{i:05}")}));
+        s.ipaas
+            .edit_company_as_person(Some(*id), json!({"phone_number": format!("888-{i:05}")}));
     }
     s.sync().await.unwrap();
     // A last quiet pass: whatever is still owed (nothing, if all went well) is done.
@@ -126,38 +134,61 @@ async fn soak_with_faults_duplicates_and_kills() {
     assert_eq!(ip_companies.len(), total_accounts);
     assert_eq!(sf_contacts.len(), total_contacts);
     assert_eq!(ip_customers.len(), total_contacts);
-    let distinct = |v: &[Value], f: &str| v.iter().map(|r| r[f].to_string()).collect::<HashSet<_>>().len();
+    let distinct = |v: &[Value], f: &str| {
+        v.iter()
+            .map(|r| r[f].to_string())
+            .collect::<HashSet<_>>()
+            .len()
+    };
     assert_eq!(distinct(&sf_accounts, "Name"), total_accounts);
     assert_eq!(distinct(&ip_companies, "name"), total_accounts);
     assert_eq!(distinct(&sf_contacts, "Email"), total_contacts);
     assert_eq!(distinct(&ip_customers, "email_address"), total_contacts);
 
     // Converged: every pair linked, the same values on both sides.
-    let by_id: HashMap<String, &Value> = sf_accounts.iter().map(|a| (a["Id"].as_str().unwrap().to_string(), a)).collect();
+    let by_id: HashMap<String, &Value> = sf_accounts
+        .iter()
+        .map(|a| (a["Id"].as_str().unwrap().to_string(), a))
+        .collect();
     for c in &ip_companies {
         let id = link_of(c).unwrap_or_else(|| panic!("Company not linked: {c}"));
         let a = by_id[&id];
         assert_eq!(a["Name"], c["name"], "{id}");
         assert_eq!(a["Phone"], c["phone_number"], "{id}");
     }
-    let by_id: HashMap<String, &Value> = sf_contacts.iter().map(|c| (c["Id"].as_str().unwrap().to_string(), c)).collect();
-    let company_link: HashMap<u64, String> = ip_companies.iter().map(|c| (c["id"].as_u64().unwrap(), link_of(c).unwrap())).collect();
+    let by_id: HashMap<String, &Value> = sf_contacts
+        .iter()
+        .map(|c| (c["Id"].as_str().unwrap().to_string(), c))
+        .collect();
+    let company_link: HashMap<u64, String> = ip_companies
+        .iter()
+        .map(|c| (c["id"].as_u64().unwrap(), link_of(c).unwrap()))
+        .collect();
     for c in &ip_customers {
         let id = link_of(c).unwrap_or_else(|| panic!("Customer not linked: {c}"));
         let contact = by_id[&id];
         assert_eq!(contact["Email"], c["email_address"], "{id}");
         assert_eq!(contact["LastName"], c["last_name"], "{id}");
         let company = c["company_id"].as_u64().expect("Customer has its company");
-        assert_eq!(contact["AccountId"].as_str(), Some(company_link[&company].as_str()), "{id}");
+        assert_eq!(
+            contact["AccountId"].as_str(),
+            Some(company_link[&company].as_str()),
+            "{id}"
+        );
     }
 
     // Every message that gave up is explained in the Error Logs.
     for m in &dead {
         assert!(
-            errors.iter().any(|e| e.record.as_ref().is_some_and(|r| r.id == m.record_id)),
+            errors
+                .iter()
+                .any(|e| e.record.as_ref().is_some_and(|r| r.id == m.record_id)),
             "dead letter without an Error Log entry: {m:?}"
         );
     }
-    assert!(dead.is_empty(), "transient faults alone should never exhaust the retries: {dead:?}");
+    assert!(
+        dead.is_empty(),
+        "transient faults alone should never exhaust the retries: {dead:?}"
+    );
     let _ = Flow::ALL;
 }

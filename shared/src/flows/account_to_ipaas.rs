@@ -232,7 +232,8 @@ pub async fn sync(
     // The Company's webhook will come back to Account FROM iPaaS.com; tell that flow what
     // Salesforce already holds, so the echo costs no Salesforce call.
     let echo = crate::mapping::company_to_account(&company).to_fields();
-    ctx.note_in_sync(Flow::AccountFromIpaas, &target_id, &sf_id, &echo).await;
+    ctx.note_in_sync(Flow::AccountFromIpaas, &target_id, &sf_id, &echo)
+        .await;
     outcome
 }
 

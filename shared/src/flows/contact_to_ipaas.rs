@@ -229,7 +229,8 @@ pub async fn sync(
         return state_failure(FLOW, &sf_id, e);
     }
     let echo = crate::mapping::customer_to_contact(&customer, Some(account_id.clone())).to_fields();
-    ctx.note_in_sync(Flow::ContactFromIpaas, &target_id, &sf_id, &echo).await;
+    ctx.note_in_sync(Flow::ContactFromIpaas, &target_id, &sf_id, &echo)
+        .await;
     outcome
 }
 

@@ -173,12 +173,17 @@ impl FlowContext {
         let hash = crate::mapping::fingerprint(&serde_json::Value::Object(fields.clone()));
         let result = async {
             let mut entry = self.ledger(flow, ipaas_id).await?;
-            if entry.written_hash.as_deref() == Some(hash.as_str()) && entry.target_id.as_deref() == Some(sf_id) {
+            if entry.written_hash.as_deref() == Some(hash.as_str())
+                && entry.target_id.as_deref() == Some(sf_id)
+            {
                 return Ok(());
             }
             entry.written_hash = Some(hash);
             entry.target_id = Some(sf_id.to_string());
-            self.state.put_ledger(flow, ipaas_id, &entry).await.map(|_| ())
+            self.state
+                .put_ledger(flow, ipaas_id, &entry)
+                .await
+                .map(|_| ())
         }
         .await;
         if let Err(e) = result {

@@ -177,7 +177,9 @@ impl SalesforceClient {
     /// The usage reading if it is younger than `max_age` (an old reading says little about a
     /// rolling 24-hour allowance; the next call takes a new one).
     pub fn recent_api_usage(&self, max_age: std::time::Duration) -> Option<ApiUsage> {
-        (self.inner.usage.age() < max_age).then(|| self.inner.usage.load()).flatten()
+        (self.inner.usage.age() < max_age)
+            .then(|| self.inner.usage.load())
+            .flatten()
     }
 
     /// The Salesforce User this client writes as (from the token's identity URL). Its own

@@ -25,7 +25,7 @@ pub struct Tenant {
     last_company_id: u64,
     last_address_id: u64,
     pub(super) last_link_id: u64,
-    pub(super) links: Vec<Link>,
+    pub(super) links: super::tenant_links::Links,
     last_stamp: Option<DateTime<Utc>>,
 }
 
@@ -86,9 +86,20 @@ impl Tenant {
 
     /// Records whose every `(field, value)` matches, case-insensitively (`action=equals`).
     pub fn search(&self, kind: Kind, filters: &[(&str, String)]) -> Vec<Value> {
-        self.all(kind)
-            .into_iter()
-            .filter(|r| filters.iter().all(|(field, want)| equals(&r[*field], want)))
+        // Match on the stored fields first; only the matches are rendered.
+        let ids: Vec<u64> = self
+            .table(kind)
+            .iter()
+            .filter(|(id, r)| {
+                filters.iter().all(|(field, want)| match *field {
+                    "id" => equals(&Value::from(**id), want),
+                    f => equals(r.get(f).unwrap_or(&Value::Null), want),
+                })
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| self.get(kind, id))
             .collect()
     }
 

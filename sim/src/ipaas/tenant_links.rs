@@ -4,14 +4,61 @@
 use super::schema::Kind;
 use super::tenant::{Link, Tenant};
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Every link, indexed both ways so lookups and record rendering stay cheap at the
+/// sizes the soak test and the benchmarks use.
+#[derive(Default)]
+pub struct Links {
+    by_id: BTreeMap<u64, Link>,
+    by_external: HashMap<(Kind, u64, String), u64>,
+    by_record: HashMap<(Kind, u64), Vec<u64>>,
+}
+
+impl Links {
+    fn insert(&mut self, link: Link) {
+        self.by_external.insert(
+            (link.kind, link.system_id, link.external_id.clone()),
+            link.id,
+        );
+        self.by_record
+            .entry((link.kind, link.internal_id))
+            .or_default()
+            .push(link.id);
+        self.by_id.insert(link.id, link);
+    }
+
+    fn remove(&mut self, id: u64) -> Option<Link> {
+        let link = self.by_id.remove(&id)?;
+        self.by_external
+            .remove(&(link.kind, link.system_id, link.external_id.clone()));
+        if let Some(ids) = self.by_record.get_mut(&(link.kind, link.internal_id)) {
+            ids.retain(|x| *x != id);
+        }
+        Some(link)
+    }
+
+    fn of_record(&self, kind: Kind, internal_id: u64) -> Vec<&Link> {
+        let mut links: Vec<&Link> = self
+            .by_record
+            .get(&(kind, internal_id))
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.by_id.get(id))
+            .collect();
+        links.sort_by_key(|l| l.id);
+        links
+    }
+}
 
 impl Tenant {
     /// The link of `external_id` in `system_id`, if any.
     pub fn lookup(&self, kind: Kind, system_id: u64, external_id: &str) -> Option<Link> {
-        self.links
-            .iter()
-            .find(|l| l.kind == kind && l.system_id == system_id && l.external_id == external_id)
-            .cloned()
+        let id = self
+            .links
+            .by_external
+            .get(&(kind, system_id, external_id.to_string()))?;
+        self.links.by_id.get(id).cloned()
     }
 
     /// Links record `internal_id` to `external_id` in `system_id`, replacing the record's
@@ -37,23 +84,25 @@ impl Tenant {
         external_id: &str,
         internal_id: u64,
     ) -> Link {
-        let same_system = |l: &Link| l.kind == kind && l.system_id == system_id;
+        // The record's own link for this system keeps its id.
+        let own = self
+            .links
+            .of_record(kind, internal_id)
+            .into_iter()
+            .find(|l| l.system_id == system_id)
+            .map(|l| l.id);
+        let kept_id = own.and_then(|id| self.links.remove(id)).map(|l| l.id);
+        // Another record that held this external id loses it.
         let mut touched = Vec::new();
-        let mut kept_id = None;
-        self.links.retain(|l| {
-            if !same_system(l) {
-                return true;
-            }
-            if l.internal_id == internal_id {
-                kept_id = Some(l.id);
-                return false;
-            }
-            if l.external_id == external_id {
+        if let Some(&other) =
+            self.links
+                .by_external
+                .get(&(kind, system_id, external_id.to_string()))
+        {
+            if let Some(l) = self.links.remove(other) {
                 touched.push(l.internal_id);
-                return false;
             }
-            true
-        });
+        }
         let id = kept_id.unwrap_or_else(|| {
             self.last_link_id += 1;
             self.last_link_id
@@ -65,7 +114,7 @@ impl Tenant {
             external_id: external_id.to_string(),
             internal_id,
         };
-        self.links.push(link.clone());
+        self.links.insert(link.clone());
         for other in touched {
             self.touch(kind, other);
         }
@@ -75,14 +124,9 @@ impl Tenant {
 
     /// The record's `external_ids`, oldest link first.
     pub(super) fn external_ids(&self, kind: Kind, id: u64) -> Value {
-        let mut links: Vec<&Link> = self
-            .links
-            .iter()
-            .filter(|l| l.kind == kind && l.internal_id == id)
-            .collect();
-        links.sort_by_key(|l| l.id);
         Value::Array(
-            links
+            self.links
+                .of_record(kind, id)
                 .into_iter()
                 .map(|l| {
                     json!({
