@@ -45,6 +45,24 @@ enum Command {
         #[arg(long)]
         serve: bool,
     },
+    /// Measure the local stack: records per second, API calls per record per flow, memory.
+    Bench {
+        /// Records made on each side (a quarter Accounts/Companies, the rest Contacts/Customers).
+        #[arg(long, default_value_t = 1000)]
+        records: usize,
+        /// Added to every Salesforce call (milliseconds).
+        #[arg(long, default_value_t = 50)]
+        salesforce_latency_ms: u64,
+        /// Added to every iPaaS.com call (milliseconds).
+        #[arg(long, default_value_t = 30)]
+        ipaas_latency_ms: u64,
+        /// Messages per worker invocation (the SQS batch size).
+        #[arg(long, default_value_t = 10)]
+        batch: usize,
+        /// Worker invocations at once (Lambda concurrency).
+        #[arg(long, default_value_t = 10)]
+        concurrency: usize,
+    },
     /// Serve the simulators on loopback until Ctrl-C.
     Sim {
         #[arg(long, default_value_t = 0)]
@@ -149,6 +167,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("Press Ctrl-C to stop.");
                 tokio::signal::ctrl_c().await?;
             }
+        }
+        Command::Bench {
+            records,
+            salesforce_latency_ms,
+            ipaas_latency_ms,
+            batch,
+            concurrency,
+        } => {
+            if records == 0 || batch == 0 || concurrency == 0 {
+                anyhow::bail!("--records, --batch and --concurrency must be at least 1");
+            }
+            let opts = sfsync::bench::BenchOptions {
+                records,
+                salesforce_latency: Duration::from_millis(salesforce_latency_ms),
+                ipaas_latency: Duration::from_millis(ipaas_latency_ms),
+                batch_size: batch,
+                concurrency,
+            };
+            let report = sfsync::bench::run(&opts).await?;
+            print!("{}", sfsync::bench::render(&report));
         }
         Command::Sim {
             salesforce_port,

@@ -213,12 +213,17 @@ impl LocalStack {
     /// Runs the workers until every queue is empty, nothing is put off and no webhook
     /// delivery is pending; up to `concurrency` invocations at once.
     pub async fn drain(&self) {
+        self.drain_flows(&Flow::ALL).await
+    }
+
+    /// `drain`, working only the queues of `flows` (others keep their messages).
+    pub async fn drain_flows(&self, flows: &[Flow]) {
         use futures::StreamExt;
         loop {
             self.ipaas.deliveries_settled().await;
             self.release_delayed(Instant::now());
             let mut batches = Vec::new();
-            for flow in Flow::ALL {
+            for &flow in flows {
                 loop {
                     let batch = self.queue.take(flow, self.options.batch_size);
                     if batch.is_empty() {
@@ -229,7 +234,14 @@ impl LocalStack {
             }
             if batches.is_empty() {
                 // Only put-off messages remain: wait until the first is visible again.
-                let next = self.delayed.lock().unwrap().iter().map(|(t, _)| *t).min();
+                let next = self
+                    .delayed
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|(_, m)| flows.contains(&m.flow))
+                    .map(|(t, _)| *t)
+                    .min();
                 match next {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
                     None => break,

@@ -23,6 +23,7 @@ pub(super) const KIND: Kind = Kind {
     table: LinkTable::Company,
     rejected: MessageId::AccountRejected,
     recover_by: "Name",
+    parent_field: None,
 };
 
 pub async fn run(

@@ -6,7 +6,8 @@
 //! email lookup cannot be made or is ambiguous the Contact is created anyway with the
 //! warning "Unable to dynamically link…". A Customer without Company, or whose Company
 //! cannot be brought to Salesforce, is "AccountId is null or empty…"; a linked Account that
-//! does not exist is "Could not locate account by Id…". A Company not yet in Salesforce is
+//! does not exist is "Could not locate account by Id…" (Salesforce refuses the reference
+//! in the write itself, so no query is spent checking it first). A Company not yet in Salesforce is
 //! synced first (Account FROM), so the Contact does not wait for a person.
 
 use super::account_from_ipaas;
@@ -28,6 +29,7 @@ const KIND: Kind = Kind {
     table: LinkTable::Customer,
     rejected: MessageId::ContactRejected,
     recover_by: "LastName",
+    parent_field: Some("AccountId"),
 };
 
 pub async fn run(
@@ -65,7 +67,6 @@ pub async fn run(
             Err(o) => out[slot] = Some(o),
         }
     }
-    let plans = check_accounts(ctx, plans, &mut out).await;
     let plans = link_by_email(ctx, plans).await;
 
     let mut linked = Vec::new();
@@ -206,62 +207,6 @@ async fn account_of(
             Err(ctx.fail(KIND.flow, record.clone(), raised, true).await)
         }
     }
-}
-
-/// One query for every Account the batch's Contacts point at; a missing one fails its
-/// Contacts with "Could not locate account by Id…".
-async fn check_accounts(
-    ctx: &FlowContext,
-    plans: Vec<Plan>,
-    out: &mut [Option<Outcome>],
-) -> Vec<Plan> {
-    let ids: HashSet<SalesforceId> = plans
-        .iter()
-        .filter_map(|p| p.fields.get("AccountId").and_then(Value::as_str))
-        .filter_map(|s| SalesforceId::parse(s).ok())
-        .collect();
-    if ids.is_empty() {
-        return plans;
-    }
-    let ids: Vec<SalesforceId> = ids.into_iter().collect();
-    let mut existing = HashSet::new();
-    for chunk in ids.chunks(200) {
-        let Ok(list) = soql::id_list(chunk) else {
-            continue;
-        };
-        match ctx
-            .salesforce
-            .query(&format!("SELECT Id FROM Account WHERE Id IN {list}"))
-            .await
-        {
-            Ok(rows) => existing.extend(
-                rows.iter()
-                    .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_string)),
-            ),
-            Err(e) => {
-                let retry = super::context::salesforce_transient(&e);
-                let raised = e.to_raised();
-                for p in plans {
-                    out[p.slot] = Some(
-                        ctx.fail(KIND.flow, p.record.clone(), raised.clone(), retry)
-                            .await,
-                    );
-                }
-                return Vec::new();
-            }
-        }
-    }
-    let mut kept = Vec::new();
-    for p in plans {
-        match p.fields.get("AccountId").and_then(Value::as_str) {
-            Some(account) if !existing.contains(account) => {
-                let raised = Raised::with(MessageId::AccountNotFound, &[("id", account)]);
-                out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), raised, false).await);
-            }
-            _ => kept.push(p),
-        }
-    }
-    kept
 }
 
 /// For Customers with no link: one query for their emails. One Contact → link to it; none →

@@ -43,11 +43,26 @@ pub(super) struct Kind {
     pub rejected: MessageId,
     /// The field an interrupted create is recognised by (Name / LastName).
     pub recover_by: &'static str,
+    /// The lookup to the parent record (AccountId), whose refusal has its own message.
+    pub parent_field: Option<&'static str>,
 }
 
 impl Kind {
     fn raise(&self, e: &SalesforceError) -> (Raised, bool) {
         (e.to_raised(), salesforce_transient(e))
+    }
+
+    /// Salesforce refused the parent lookup (no such Account): "Could not locate account by
+    /// Id: {id}…". Salesforce checks the reference in the same call that writes the record,
+    /// so no separate query is spent on it.
+    fn missing_parent(&self, e: &SalesforceError, fields: &Map<String, Value>) -> Option<Raised> {
+        let field = self.parent_field?;
+        let hit = e.api_errors().iter().any(|x| {
+            x.error_code == "INVALID_CROSS_REFERENCE_KEY"
+                && (x.fields.is_empty() || x.fields.iter().any(|f| f == field))
+        });
+        let id = fields.get(field).and_then(Value::as_str)?;
+        hit.then(|| Raised::with(MessageId::AccountNotFound, &[("id", id)]).detail(e.to_string()))
     }
 }
 
@@ -172,7 +187,10 @@ pub(super) async fn update_linked(
                         out[p.slot] = Some(finish(ctx, kind, &p, &target, Wrote::Updated).await)
                     }
                     Err(e) => {
-                        let (raised, retry) = kind.raise(&e);
+                        let (raised, retry) = match kind.missing_parent(&e, &p.fields) {
+                            Some(r) => (r, false),
+                            None => kind.raise(&e),
+                        };
                         out[p.slot] =
                             Some(ctx.fail(kind.flow, p.record.clone(), raised, retry).await);
                     }
@@ -257,7 +275,9 @@ pub(super) async fn create_unlinked(
                 out[slot] = Some(collide(ctx, kind, settings, p, message).await);
             }
             Err(e @ SalesforceError::Rejected { .. }) => {
-                let raised = Raised::new(kind.rejected).detail(e.to_string());
+                let raised = kind
+                    .missing_parent(&e, &p.fields)
+                    .unwrap_or_else(|| Raised::new(kind.rejected).detail(e.to_string()));
                 out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, false).await);
             }
             Err(e) => {
