@@ -2,6 +2,7 @@
 //! drive it without a subprocess; `main.rs` only parses arguments and dispatches.
 
 pub mod bench;
+pub mod coldstart;
 pub mod connect;
 pub mod dataset;
 pub mod demo;

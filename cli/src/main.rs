@@ -63,6 +63,17 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         concurrency: usize,
     },
+    /// Time each release bootstrap from process start to its first event, next to a minimal
+    /// lambda_runtime function (build them first: cargo lambda build --release).
+    ColdStart {
+        /// Starts per function (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// An AWS endpoint (e.g. moto server) holding the secrets the functions read;
+        /// without it, functions that read a secret at start report an init error.
+        #[arg(long)]
+        aws_endpoint: Option<String>,
+    },
     /// Serve the simulators on loopback until Ctrl-C.
     Sim {
         #[arg(long, default_value_t = 0)]
@@ -187,6 +198,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report = sfsync::bench::run(&opts).await?;
             print!("{}", sfsync::bench::render(&report));
+        }
+        Command::ColdStart { runs, aws_endpoint } => {
+            let env = sfsync::coldstart::environment(aws_endpoint.as_deref()).await?;
+            let rows = sfsync::coldstart::run(runs, &env).await?;
+            print!("{}", sfsync::coldstart::render(&rows, runs));
         }
         Command::Sim {
             salesforce_port,

@@ -82,6 +82,11 @@ impl SalesforceSim {
         self.state.sessions().revoke_refresh(token);
     }
 
+    /// Every access and refresh token this org ever issued (for leak checks).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.sessions().issued()
+    }
+
     pub fn live_refresh_tokens(&self) -> Vec<String> {
         self.state.sessions().live_refresh()
     }

@@ -28,10 +28,17 @@ pub struct Sessions {
     access: HashMap<String, Instant>,
     refresh: HashSet<String>,
     codes: HashMap<String, PendingCode>,
+    /// Every access and refresh token ever issued, so tests can check none leaked.
+    issued: Vec<String>,
 }
 
 impl Sessions {
+    pub fn issued(&self) -> Vec<String> {
+        self.issued.clone()
+    }
+
     pub fn add_access(&mut self, token: String, ttl: Duration) {
+        self.issued.push(token.clone());
         self.access.insert(token, Instant::now() + ttl);
     }
 
@@ -47,6 +54,7 @@ impl Sessions {
     }
 
     pub fn add_refresh(&mut self, token: String) {
+        self.issued.push(token.clone());
         self.refresh.insert(token);
     }
 
