@@ -248,11 +248,35 @@ pub fn render(rows: &[Measured], runs: usize) -> String {
     out
 }
 
-/// The configuration every function needs to start, pointing at `aws_endpoint` (where the
-/// secrets are created) or at a closed local port.
-pub async fn environment(aws_endpoint: Option<&str>) -> anyhow::Result<Vec<(String, String)>> {
+/// What the functions talk to during the measurement: both simulators (seeded with the
+/// records the fixtures name) and, given an AWS endpoint such as moto server, the secrets,
+/// queues and state table there. Without an endpoint, functions that need AWS at start
+/// report an init error and the workers answer after their retries give up.
+pub struct Backends {
+    pub env: Vec<(String, String)>,
+    _salesforce: sim::salesforce::SalesforceSim,
+    _ipaas: sim::ipaas::IpaasSim,
+}
+
+pub async fn environment(aws_endpoint: Option<&str>) -> anyhow::Result<Backends> {
+    use serde_json::json;
+    let sf = sim::salesforce::SalesforceSim::start(Default::default()).await?;
+    let ipaas = sim::ipaas::IpaasSim::start(Default::default()).await?;
+    let person = sf.person_user_id();
+    sf.insert(
+        "Account",
+        json!({"Id": "0018M00000Fx001QAB", "Name": "Cold Account", "LastModifiedById": person}),
+    );
+    sf.insert(
+        "Contact",
+        json!({"Id": "0038M00000Fx001QAB", "LastName": "Cold", "Email": "cold@sf.example",
+                                 "AccountId": "0018M00000Fx001QAB", "LastModifiedById": person}),
+    );
+    ipaas.insert_company(json!({"id": 1, "name": "Cold Company"}));
+    ipaas.insert_customer(json!({"id": 2, "last_name": "Cold", "email_address": "cold@ipaas.example", "company_id": 1}));
+
     let endpoint = aws_endpoint.unwrap_or("http://127.0.0.1:9");
-    let env: Vec<(String, String)> = [
+    let mut env: Vec<(String, String)> = [
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "cold-start"),
         ("AWS_SECRET_ACCESS_KEY", "cold-start"),
@@ -260,28 +284,30 @@ pub async fn environment(aws_endpoint: Option<&str>) -> anyhow::Result<Vec<(Stri
         ("SALESFORCE_SECRET_ID", "cold-start/salesforce"),
         ("IPAAS_SECRET_ID", "cold-start/ipaas"),
         ("IPAAS_SYSTEM_ID", "1"),
-        ("IPAAS_BASE_URL", "http://127.0.0.1:9"),
         ("STATE_TABLE", "cold-start"),
-        (
-            "ACCOUNT_TO_IPAAS_QUEUE_URL",
-            "http://127.0.0.1:9/q/account-to-ipaas",
-        ),
-        (
-            "CONTACT_TO_IPAAS_QUEUE_URL",
-            "http://127.0.0.1:9/q/contact-to-ipaas",
-        ),
-        (
-            "ACCOUNT_FROM_IPAAS_QUEUE_URL",
-            "http://127.0.0.1:9/q/account-from-ipaas",
-        ),
-        (
-            "CONTACT_FROM_IPAAS_QUEUE_URL",
-            "http://127.0.0.1:9/q/contact-from-ipaas",
-        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    env.push(("IPAAS_BASE_URL".into(), ipaas.url()));
+    let mut queues = vec![
+        (
+            "ACCOUNT_TO_IPAAS_QUEUE_URL",
+            format!("{endpoint}/000000000000/cold-account-to-ipaas"),
+        ),
+        (
+            "CONTACT_TO_IPAAS_QUEUE_URL",
+            format!("{endpoint}/000000000000/cold-contact-to-ipaas"),
+        ),
+        (
+            "ACCOUNT_FROM_IPAAS_QUEUE_URL",
+            format!("{endpoint}/000000000000/cold-account-from-ipaas"),
+        ),
+        (
+            "CONTACT_FROM_IPAAS_QUEUE_URL",
+            format!("{endpoint}/000000000000/cold-contact-from-ipaas"),
+        ),
+    ];
     if let Some(url) = aws_endpoint {
         let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(url)
@@ -289,20 +315,63 @@ pub async fn environment(aws_endpoint: Option<&str>) -> anyhow::Result<Vec<(Stri
             .test_credentials()
             .load()
             .await;
-        let store = shared::secrets::AwsSecretStore::from_conf(&conf);
         use shared::secrets::SecretStore;
+        let store = shared::secrets::AwsSecretStore::from_conf(&conf);
         store
             .write(
                 "cold-start/ipaas",
-                r#"{"api_key":"cold-start","webhook_key":"cold-start"}"#,
+                &json!({"api_key": ipaas.config().api_key, "webhook_key": "cold-start"})
+                    .to_string(),
             )
             .await?;
         store
             .write(
                 "cold-start/salesforce",
-                r#"{"consumer_key":"k","consumer_secret":"s","refresh_token":"r","login_url":"http://127.0.0.1:9"}"#,
+                &crate::stack::salesforce_secret(&sf, &sf.issue_refresh_token()),
             )
             .await?;
+        let sqs = aws_sdk_sqs::Client::new(&conf);
+        for (_, q) in queues.iter_mut() {
+            let name = q.rsplit('/').next().unwrap_or("cold").to_string();
+            *q = sqs
+                .create_queue()
+                .queue_name(name)
+                .send()
+                .await?
+                .queue_url
+                .unwrap_or_default();
+        }
+        let dynamo = aws_sdk_dynamodb::Client::new(&conf);
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let created = dynamo
+            .create_table()
+            .table_name("cold-start")
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()?,
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("pk")
+                    .key_type(KeyType::Hash)
+                    .build()?,
+            )
+            .send()
+            .await;
+        if let Err(e) = created {
+            // Already there from an earlier run against the same endpoint.
+            tracing::debug!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(&e), "state table not created");
+        }
     }
-    Ok(env)
+    env.extend(queues.into_iter().map(|(k, v)| (k.to_string(), v)));
+    Ok(Backends {
+        env,
+        _salesforce: sf,
+        _ipaas: ipaas,
+    })
 }

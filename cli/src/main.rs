@@ -200,8 +200,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", sfsync::bench::render(&report));
         }
         Command::ColdStart { runs, aws_endpoint } => {
-            let env = sfsync::coldstart::environment(aws_endpoint.as_deref()).await?;
-            let rows = sfsync::coldstart::run(runs, &env).await?;
+            let backends = sfsync::coldstart::environment(aws_endpoint.as_deref()).await?;
+            let rows = sfsync::coldstart::run(runs, &backends.env).await?;
             print!("{}", sfsync::coldstart::render(&rows, runs));
         }
         Command::Sim {
