@@ -67,11 +67,11 @@ async fn hostile_queue_messages_are_refused_and_sent_on_to_the_dead_letter_queue
         .iter()
         .map(|f| f.item_identifier.clone())
         .collect();
-    for i in 0..bodies.len() {
+    for (i, body) in bodies.iter().enumerate() {
         assert!(
             failed.contains(&format!("m{i}")),
             "case {i} must come back (then the DLQ): {:?}",
-            &bodies[i].chars().take(80).collect::<String>()
+            body.chars().take(80).collect::<String>()
         );
     }
     assert_eq!(
