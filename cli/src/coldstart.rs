@@ -341,32 +341,11 @@ pub async fn environment(aws_endpoint: Option<&str>) -> anyhow::Result<Backends>
                 .queue_url
                 .unwrap_or_default();
         }
-        let dynamo = aws_sdk_dynamodb::Client::new(&conf);
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-        };
-        let created = dynamo
-            .create_table()
-            .table_name("cold-start")
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("pk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()?,
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name("pk")
-                    .key_type(KeyType::Hash)
-                    .build()?,
-            )
-            .send()
-            .await;
-        if let Err(e) = created {
-            // Already there from an earlier run against the same endpoint.
-            tracing::debug!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(&e), "state table not created");
-        }
+        shared::state::DynamoStateStore::create_table(
+            aws_sdk_dynamodb::Client::new(&conf),
+            "cold-start",
+        )
+        .await?;
     }
     env.extend(queues.into_iter().map(|(k, v)| (k.to_string(), v)));
     Ok(Backends {

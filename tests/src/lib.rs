@@ -31,3 +31,13 @@ pub fn unique(prefix: &str) -> String {
 pub mod aws_proxy;
 pub mod lambda_watch;
 pub mod salesforce;
+
+/// The Salesforce Id an iPaaS.com record (simulator JSON) is linked to, under the local
+/// stack's system id.
+pub fn link_of(record: &serde_json::Value) -> Option<String> {
+    record["external_ids"]
+        .as_array()?
+        .iter()
+        .find(|e| e["system_id"] == sfsync::stack::SYSTEM_ID)
+        .and_then(|e| e["external_id"].as_str().map(str::to_string))
+}

@@ -3,22 +3,15 @@
 //! SystemModstamp across pages).
 
 use chrono::{Duration, Utc};
+use e2e::link_of;
 use serde_json::json;
-use sfsync::stack::{LocalStack, StackOptions, SYSTEM_ID};
+use sfsync::stack::{LocalStack, StackOptions};
 use shared::flow::Flow;
 use shared::flows::{account_to_ipaas, FlowSettings, Outcome};
 use shared::poller::PollSettings;
 use shared::records::Account;
 use sim::faults::Faults;
 use std::collections::HashSet;
-
-fn link_of(record: &serde_json::Value) -> Option<String> {
-    record["external_ids"]
-        .as_array()?
-        .iter()
-        .find(|e| e["system_id"] == SYSTEM_ID)
-        .and_then(|e| e["external_id"].as_str().map(str::to_string))
-}
 
 fn distinct(values: impl IntoIterator<Item = serde_json::Value>, field: &str) -> usize {
     values

@@ -1,8 +1,9 @@
 //! The flow rules of DESIGN.md §3 on the local stack: the four collision-handling methods on
 //! both record kinds, sync types, and linking by email in both directions.
 
+use e2e::link_of;
 use serde_json::json;
-use sfsync::stack::{LocalStack, StackOptions, SYSTEM_ID};
+use sfsync::stack::{LocalStack, StackOptions};
 use shared::flows::{AllSettings, CollisionMethod, SyncType};
 
 async fn stack_with(settings: AllSettings) -> LocalStack {
@@ -12,14 +13,6 @@ async fn stack_with(settings: AllSettings) -> LocalStack {
     })
     .await
     .unwrap()
-}
-
-fn link_of(record: &serde_json::Value) -> Option<String> {
-    record["external_ids"]
-        .as_array()?
-        .iter()
-        .find(|e| e["system_id"] == SYSTEM_ID)
-        .and_then(|e| e["external_id"].as_str().map(str::to_string))
 }
 
 /// A Company that meets an existing Account of the same name under `method`.

@@ -1,20 +1,13 @@
 //! The four flows end to end on the local stack: records made by people on either side
 //! reach the other side linked, once, and the integration's own writes never come back.
 
+use e2e::link_of;
 use serde_json::json;
-use sfsync::stack::{LocalStack, StackOptions, SYSTEM_ID};
+use sfsync::stack::{LocalStack, StackOptions};
 use shared::flow::Flow;
 
 async fn stack() -> LocalStack {
     LocalStack::start(StackOptions::default()).await.unwrap()
-}
-
-fn link_of(record: &serde_json::Value) -> Option<String> {
-    record["external_ids"]
-        .as_array()?
-        .iter()
-        .find(|e| e["system_id"] == SYSTEM_ID)
-        .and_then(|e| e["external_id"].as_str().map(str::to_string))
 }
 
 #[tokio::test]
@@ -60,7 +53,9 @@ async fn salesforce_records_reach_ipaas_linked_and_do_not_come_back() {
     assert_eq!(customer["company_id"], company["id"]);
     assert_eq!(link_of(customer).as_deref(), Some(ada.as_str()));
     assert!(customers.iter().all(|c| c["last_name"] != "Orphan"));
-    let _ = orphan;
+    assert!(customers
+        .iter()
+        .all(|c| c["customer_number"] != orphan.as_str()));
 
     // Our writes to iPaaS.com notified the webhook; the FROM flows found nothing to write.
     let c = s.salesforce.counters();

@@ -3,10 +3,8 @@
 //! process, on loopback) and moto server (secrets, queues, the state table). The effects are
 //! checked in the simulators, the queues and the table.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use e2e::lambda_watch::{fixture, Watch};
+use e2e::link_of;
 use e2e::{aws_config, moto_endpoint, unique};
 use serde_json::json;
 use sfsync::stack::{salesforce_secret, SYSTEM_ID};
@@ -19,14 +17,6 @@ const ACCOUNT: &str = "0018M00000Fx001QAB";
 const CONTACT: &str = "0038M00000Fx001QAB";
 const COMPANY: u64 = 1;
 const CUSTOMER: u64 = 2;
-
-fn link_of(record: &serde_json::Value) -> Option<String> {
-    record["external_ids"]
-        .as_array()?
-        .iter()
-        .find(|e| e["system_id"] == SYSTEM_ID)
-        .and_then(|e| e["external_id"].as_str().map(str::to_string))
-}
 
 async fn received(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<String> {
     let got = sqs
@@ -105,25 +95,7 @@ async fn every_function_runs_its_fixture_under_cargo_lambda_watch() {
     }
     let dynamo = aws_sdk_dynamodb::Client::new(&conf);
     let table = unique("state");
-    dynamo
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
+    shared::state::DynamoStateStore::create_table(dynamo.clone(), &table)
         .await
         .unwrap();
 

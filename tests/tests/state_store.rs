@@ -1,9 +1,6 @@
 //! The StateStore contract, run against DynamoDB on moto server and against memory: cursors
 //! only move forward (ties on SystemModstamp ordered by Id), ledger writes are optimistic.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use chrono::{TimeZone, Utc};
 use e2e::{aws_config, unique};
 use shared::flow::Flow;
@@ -14,29 +11,9 @@ use std::sync::Arc;
 
 async fn dynamo() -> DynamoStateStore {
     let client = aws_sdk_dynamodb::Client::new(&aws_config().await);
-    let table = unique("sfsync-state");
-    client
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
+    DynamoStateStore::create_table(client, unique("sfsync-state"))
         .await
-        .unwrap();
-    DynamoStateStore::new(client, table)
+        .unwrap()
 }
 
 fn at(ms: i64, id: &str) -> Cursor {

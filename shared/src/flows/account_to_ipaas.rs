@@ -15,7 +15,7 @@ use crate::ipaas::LinkTable;
 use crate::mapping::{account_to_company, fingerprint};
 use crate::queue::WorkMessage;
 use crate::records::Account;
-use crate::salesforce::{soql, SalesforceId};
+use crate::salesforce::SalesforceId;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -64,31 +64,18 @@ pub(super) async fn read_accounts(
     ctx: &FlowContext,
     ids: &[&SalesforceId],
 ) -> Result<HashMap<String, Account>, Outcome> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(200) {
-        let Ok(list) = soql::id_list(chunk.iter().copied()) else {
-            continue;
-        };
-        let q = format!(
-            "SELECT {} FROM Account WHERE Id IN {list}",
-            Account::soql_fields().join(", ")
-        );
-        let rows = ctx.salesforce.query(&q).await.map_err(|e| {
-            let raised = e.to_raised();
-            tracing::error!(flow = %FLOW, error = %e, "Accounts could not be read");
-            Outcome::Failed {
-                retry: salesforce_transient(&e),
-                raised,
-            }
+    let rows = ctx
+        .salesforce
+        .query_by_ids("Account", &Account::soql_fields(), ids)
+        .await
+        .map_err(|e| Outcome::Failed {
+            retry: salesforce_transient(&e),
+            raised: e.to_raised(),
         })?;
-        for r in rows {
-            let a = Account::from_fields(&r);
-            if let Some(id) = &a.id {
-                found.insert(id.to_string(), a);
-            }
-        }
-    }
-    Ok(found)
+    Ok(rows
+        .into_iter()
+        .map(|(id, fields)| (id, Account::from_fields(&fields)))
+        .collect())
 }
 
 /// Syncs one Account that has been read from Salesforce.

@@ -18,7 +18,7 @@ use crate::ipaas::{Customer, IpaasError, LinkTable};
 use crate::mapping::{contact_to_customer, fingerprint};
 use crate::queue::WorkMessage;
 use crate::records::Contact;
-use crate::salesforce::{soql, SalesforceId};
+use crate::salesforce::SalesforceId;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -62,31 +62,18 @@ async fn read_contacts(
     ctx: &FlowContext,
     ids: &[&SalesforceId],
 ) -> Result<HashMap<String, Contact>, Outcome> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(200) {
-        let Ok(list) = soql::id_list(chunk.iter().copied()) else {
-            continue;
-        };
-        let q = format!(
-            "SELECT {} FROM Contact WHERE Id IN {list}",
-            Contact::soql_fields().join(", ")
-        );
-        let rows = ctx
-            .salesforce
-            .query(&q)
-            .await
-            .map_err(|e| Outcome::Failed {
-                retry: salesforce_transient(&e),
-                raised: e.to_raised(),
-            })?;
-        for r in rows {
-            let c = Contact::from_fields(&r);
-            if let Some(id) = &c.id {
-                found.insert(id.to_string(), c);
-            }
-        }
-    }
-    Ok(found)
+    let rows = ctx
+        .salesforce
+        .query_by_ids("Contact", &Contact::soql_fields(), ids)
+        .await
+        .map_err(|e| Outcome::Failed {
+            retry: salesforce_transient(&e),
+            raised: e.to_raised(),
+        })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, fields)| (id, Contact::from_fields(&fields)))
+        .collect())
 }
 
 pub async fn sync(
@@ -110,7 +97,7 @@ pub async fn sync(
         let retry = ipaas_transient(&e);
         ctx.fail(FLOW, record.clone(), e.to_raised(), retry).await
     };
-    let entry = match ctx.ledger(FLOW, &sf_id).await {
+    let mut entry = match ctx.ledger(FLOW, &sf_id).await {
         Ok(e) => e,
         Err(e) => return state_failure(FLOW, &sf_id, e),
     };
@@ -187,7 +174,7 @@ pub async fn sync(
             if let Some(wait) = ctx.pending_create(&entry) {
                 return wait;
             }
-            let mut entry = match ctx.creating(FLOW, &sf_id, entry.clone()).await {
+            entry = match ctx.creating(FLOW, &sf_id, entry).await {
                 Ok(e) => e,
                 Err(outcome) => return outcome,
             };
@@ -218,10 +205,6 @@ pub async fn sync(
             }
         }
     }
-    let entry = match ctx.ledger(FLOW, &sf_id).await {
-        Ok(e) => e,
-        Err(e) => return state_failure(FLOW, &sf_id, e),
-    };
     if let Err(e) = ctx
         .applied(FLOW, &sf_id, entry, &target_id, Some(hash), version)
         .await

@@ -13,7 +13,6 @@ use crate::salesforce::{soql, SalesforceError, SalesforceId};
 use crate::state::LedgerEntry;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// One iPaaS.com record on its way to Salesforce.
 pub(super) struct Plan {
@@ -133,7 +132,15 @@ pub(super) async fn update_linked(
         return;
     }
     let ids: Vec<&SalesforceId> = plans.iter().filter_map(|p| p.target.as_ref()).collect();
-    let current = match read_by_id(ctx, kind.object, &ids).await {
+    let fields = match kind.object {
+        "Account" => crate::records::Account::soql_fields(),
+        _ => crate::records::Contact::soql_fields(),
+    };
+    let current = match ctx
+        .salesforce
+        .query_by_ids(kind.object, &fields, &ids)
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => {
             let (raised, retry) = kind.raise(&e);
@@ -458,31 +465,4 @@ async fn finish(
         Wrote::Updated => Outcome::Updated { target },
         Wrote::Nothing => Outcome::Unchanged { target },
     }
-}
-
-/// Current values of records by Id (one query per 200 Ids), keyed by 18-character Id.
-async fn read_by_id(
-    ctx: &FlowContext,
-    object: &str,
-    ids: &[&SalesforceId],
-) -> Result<HashMap<String, Map<String, Value>>, SalesforceError> {
-    let fields = match object {
-        "Account" => crate::records::Account::soql_fields(),
-        _ => crate::records::Contact::soql_fields(),
-    };
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(200) {
-        let list = soql::id_list(chunk.iter().copied())
-            .map_err(|e| SalesforceError::Invalid(e.to_string()))?;
-        let q = format!(
-            "SELECT {} FROM {object} WHERE Id IN {list}",
-            fields.join(", ")
-        );
-        for row in ctx.salesforce.query(&q).await? {
-            if let Some(id) = row.get("Id").and_then(Value::as_str) {
-                found.insert(id.to_string(), row.clone());
-            }
-        }
-    }
-    Ok(found)
 }

@@ -2,10 +2,13 @@
 
 use super::client::{Call, SalesforceClient};
 use super::error::SalesforceError;
+use super::id::SalesforceId;
+use super::soql;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// One page of a query answer.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,6 +31,32 @@ impl SalesforceClient {
             rows.append(&mut page.records);
         }
         Ok(rows)
+    }
+
+    /// The named fields of the records with these Ids, keyed by 18-character Id: one
+    /// `Id IN (…)` query per 200 Ids. Ids that name no record are simply absent.
+    pub async fn query_by_ids(
+        &self,
+        object: &str,
+        fields: &[String],
+        ids: &[&SalesforceId],
+    ) -> Result<HashMap<String, Map<String, Value>>, SalesforceError> {
+        super::records::check_object(object)?;
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(200) {
+            let list = soql::id_list(chunk.iter().copied())
+                .map_err(|e| SalesforceError::Invalid(e.to_string()))?;
+            let q = format!(
+                "SELECT {} FROM {object} WHERE Id IN {list}",
+                fields.join(", ")
+            );
+            for row in self.query(&q).await? {
+                if let Some(id) = row.get("Id").and_then(Value::as_str) {
+                    found.insert(id.to_string(), row);
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// The first page of `soql`. `batch_size` (200–2,000) asks Salesforce for smaller pages.

@@ -44,6 +44,42 @@ impl DynamoStateStore {
         }
     }
 
+    /// Creates the table with the key schema the SAM template declares (string `pk`,
+    /// on-demand), for local runs and tests; an existing table is used as it is.
+    pub async fn create_table(
+        client: Client,
+        table: impl Into<String>,
+    ) -> Result<Self, StateError> {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let table = table.into();
+        let attribute = AttributeDefinition::builder()
+            .attribute_name("pk")
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(backend)?;
+        let key = KeySchemaElement::builder()
+            .attribute_name("pk")
+            .key_type(KeyType::Hash)
+            .build()
+            .map_err(backend)?;
+        let created = client
+            .create_table()
+            .table_name(&table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute)
+            .key_schema(key)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if e.code() == Some("ResourceInUseException") => {}
+            Err(e) => return Err(backend(e)),
+        }
+        Ok(Self::new(client, table))
+    }
+
     async fn item(
         &self,
         pk: String,
