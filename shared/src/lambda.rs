@@ -6,7 +6,7 @@ use crate::config::{parsed, required, ConfigError, Env, ProcessEnv};
 use crate::error_log::{ErrorLog, IpaasErrorLog};
 use crate::flow::Flow;
 use crate::flows::env::settings_from_env;
-use crate::flows::{run_batch, FlowContext, Pacing, Worker};
+use crate::flows::{run_batch, ExternalIdFields, FlowContext, Pacing, Worker};
 use crate::ipaas::{IpaasClient, IpaasConfig};
 use crate::poller::{poll_all, PollSettings, SoqlChangeSource};
 use crate::queue::{QueueUrls, SqsWorkQueue};
@@ -72,6 +72,36 @@ pub async fn context_from_env(
             budget_share,
             ..Pacing::default()
         },
+        external_ids: external_id_fields(env)?,
+    })
+}
+
+/// `SALESFORCE_EXTERNAL_ID_FIELD_ACCOUNT` / `_CONTACT`: the External ID field (e.g.
+/// `Ipaas_Id__c`) the FROM flows create through, by upsert, so a create is safe to send
+/// again. Unset: creates are claimed in the ledger and recovered after a lost answer.
+fn external_id_fields(env: &dyn Env) -> Result<ExternalIdFields, ConfigError> {
+    let field = |name: &'static str| -> Result<Option<String>, ConfigError> {
+        let Some(v) = env
+            .var(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+        else {
+            return Ok(None);
+        };
+        let api_name = v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && v.starts_with(|c: char| c.is_ascii_alphabetic())
+            && v.len() <= 80;
+        if !api_name {
+            return Err(ConfigError::Invalid {
+                name,
+                reason: format!("{v:?} is not a Salesforce field API name (e.g. Ipaas_Id__c)"),
+            });
+        }
+        Ok(Some(v))
+    };
+    Ok(ExternalIdFields {
+        account: field("SALESFORCE_EXTERNAL_ID_FIELD_ACCOUNT")?,
+        contact: field("SALESFORCE_EXTERNAL_ID_FIELD_CONTACT")?,
     })
 }
 
@@ -124,8 +154,6 @@ pub struct Poller {
     pub ctx: FlowContext,
     pub queue: SqsWorkQueue,
     pub settings: PollSettings,
-    /// `SALESFORCE_INTEGRATION_USER_ID`, or learned from the OAuth identity.
-    pub integration_user: Option<String>,
 }
 
 impl Poller {
@@ -148,10 +176,19 @@ impl Poller {
                 )?,
             );
         let defaults = PollSettings::default();
+        let overlap: i64 = parsed(env, "POLL_OVERLAP_SECONDS", defaults.overlap.num_seconds())?;
+        if !(0..=86_400).contains(&overlap) {
+            return Err(ConfigError::Invalid {
+                name: "POLL_OVERLAP_SECONDS",
+                reason: format!("{overlap} is not between 0 and 86400 seconds"),
+            }
+            .into());
+        }
         let settings = PollSettings {
             poll_days: parsed(env, "POLL_DAYS", defaults.poll_days)?,
             max_per_tick: parsed(env, "POLL_MAX_PER_TICK", defaults.max_per_tick)?,
-            page_size: defaults.page_size,
+            overlap: chrono::Duration::seconds(overlap),
+            ..defaults
         };
         if settings.poll_days < 0 {
             return Err(ConfigError::Invalid {
@@ -164,30 +201,14 @@ impl Poller {
             ctx: context_from_env(env, aws).await?,
             queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(aws), urls),
             settings,
-            integration_user: env
-                .var("SALESFORCE_INTEGRATION_USER_ID")
-                .filter(|v| !v.trim().is_empty()),
         })
     }
 
     /// One tick. Salesforce read failures are in the Error Log; queue or state failures
     /// fail the invocation (the cursor has not moved, the next tick resends).
     pub async fn tick(&self) -> Result<Value, Error> {
-        let user = match &self.integration_user {
-            Some(u) => u.clone(),
-            None => match self.ctx.salesforce.integration_user_id().await {
-                Ok(u) => u,
-                Err(e) => {
-                    let entry =
-                        crate::error_log::ErrorLogEntry::from_raised(e.to_raised(), None, None);
-                    let _ = self.ctx.errors.record(entry).await;
-                    return Err(e.into());
-                }
-            },
-        };
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
-            integration_user: user,
             budget_share: self.ctx.pacing.budget_share,
             budget_window: self.ctx.pacing.budget_delay,
         };

@@ -201,6 +201,7 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
             page_size: 200,
             max_per_tick: 1_000,
             poll_days: 7,
+            ..Default::default()
         },
         ..Default::default()
     };

@@ -24,6 +24,17 @@ pub enum IpaasError {
         reason: String,
         attempts: u32,
     },
+    /// A write that must not be sent twice (a create) was sent and no definite answer came
+    /// back (5xx, timeout, dropped connection): iPaaS.com may have stored it. Never retried
+    /// blindly; the flow recovers the record before any second create (DESIGN.md §4).
+    #[error("{method} {path}: outcome unknown after {attempts} attempt(s), the write may have been applied: {reason}")]
+    Ambiguous {
+        method: String,
+        path: String,
+        status: Option<u16>,
+        reason: String,
+        attempts: u32,
+    },
     /// A success answer whose body is not the expected JSON.
     #[error(
         "{method} {path} answered HTTP {status} with an unreadable body ({reason}): {excerpt}"
@@ -49,6 +60,7 @@ impl IpaasError {
     pub fn status(&self) -> Option<u16> {
         match self {
             IpaasError::Status { status, .. } | IpaasError::Decode { status, .. } => Some(*status),
+            IpaasError::Ambiguous { status, .. } => *status,
             _ => None,
         }
     }

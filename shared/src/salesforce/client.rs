@@ -83,6 +83,9 @@ pub(super) struct Call {
     pub query: Vec<(&'static str, String)>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Option<Vec<u8>>,
+    /// A write that must not be sent twice (a create): once it may have reached Salesforce,
+    /// a failure is `Ambiguous` rather than a reason to send it again (DESIGN.md §4).
+    pub once: bool,
 }
 
 impl Call {
@@ -93,7 +96,14 @@ impl Call {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            once: false,
         }
+    }
+
+    /// Marks the call as a write that must never be re-sent blindly.
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
     }
 
     pub fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -118,10 +128,12 @@ pub(super) struct Answer {
     pub body: Vec<u8>,
 }
 
-/// A try that got no answer; `transient` says whether trying again may help.
+/// A try that got no answer; `transient` says whether trying again may help, and
+/// `maybe_applied` whether the request may have reached the server.
 struct NoAnswer {
     reason: String,
     transient: bool,
+    maybe_applied: bool,
 }
 
 impl SalesforceClient {
@@ -219,6 +231,16 @@ impl SalesforceClient {
                         super::error::AuthFailure::SessionRefused,
                     ))
                 }
+                Ok((status, _, body)) if call.once && status.is_server_error() => {
+                    // Salesforce may have committed the write before failing to answer.
+                    return Err(SalesforceError::Ambiguous {
+                        method: call.method.to_string(),
+                        path: call.path.clone(),
+                        status: Some(status.as_u16()),
+                        reason: excerpt(&body),
+                        attempts,
+                    });
+                }
                 Ok((status, headers, body)) if is_retryable(status, &body) => {
                     let after = headers
                         .get(RETRY_AFTER)
@@ -241,6 +263,15 @@ impl SalesforceClient {
                         &body,
                         attempts,
                     ))
+                }
+                Err(no) if call.once && no.maybe_applied => {
+                    return Err(SalesforceError::Ambiguous {
+                        method: call.method.to_string(),
+                        path: call.path.clone(),
+                        status: None,
+                        reason: no.reason,
+                        attempts,
+                    });
                 }
                 Err(no) => {
                     let error = SalesforceError::Transport {
@@ -277,6 +308,7 @@ impl SalesforceClient {
         let fatal = |reason: String| NoAnswer {
             reason,
             transient: false,
+            maybe_applied: false,
         };
         let url = format!("{}{}", session.instance_url, call.path);
         let mut request = self
@@ -338,15 +370,23 @@ impl SalesforceClient {
 }
 
 /// 5xx, 429 and 408 are transient; so is 403 REQUEST_LIMIT_EXCEEDED (the rolling allowance
-/// frees up), but no other 403 (a permission stays denied).
+/// frees up), but no other 403 (a permission stays denied); so is 400 UNABLE_TO_LOCK_ROW.
 fn is_retryable(status: StatusCode, body: &[u8]) -> bool {
     if status == StatusCode::FORBIDDEN {
         return String::from_utf8_lossy(body).contains("REQUEST_LIMIT_EXCEEDED");
+    }
+    // Another transaction holds the row: nothing was written, the lock passes.
+    if status == StatusCode::BAD_REQUEST {
+        return String::from_utf8_lossy(body).contains("\"UNABLE_TO_LOCK_ROW\"");
     }
     is_transient_status(status.as_u16())
 }
 
 fn no_answer(e: reqwest::Error) -> NoAnswer {
-    let (reason, transient) = crate::http::text::transport_failure(e);
-    NoAnswer { reason, transient }
+    let f = crate::http::text::transport_failure(e);
+    NoAnswer {
+        reason: f.reason,
+        transient: f.transient,
+        maybe_applied: f.maybe_applied,
+    }
 }

@@ -66,6 +66,10 @@ pub enum SalesforceError {
     /// The record does not exist (or was deleted).
     #[error("not found: {}", summaries(.errors))]
     NotFound { errors: Vec<ApiError> },
+    /// Another transaction holds the record (UNABLE_TO_LOCK_ROW): nothing was written, and
+    /// the same write succeeds once the lock is released.
+    #[error("record locked: {}", summaries(.errors))]
+    Locked { errors: Vec<ApiError> },
     /// The org's API allowance is spent (403 REQUEST_LIMIT_EXCEEDED), still after retries.
     #[error("API limit exceeded after {attempts} attempt(s): {}", summaries(.errors))]
     LimitExceeded {
@@ -90,6 +94,17 @@ pub enum SalesforceError {
     Transport {
         method: String,
         path: String,
+        reason: String,
+        attempts: u32,
+    },
+    /// A write that must not be sent twice (a create) was sent, and no definite answer came
+    /// back (a 5xx, a timeout, a dropped connection): Salesforce may or may not have applied
+    /// it. Never retried blindly; the flow recovers the record or waits (DESIGN.md §4).
+    #[error("{method} {path}: outcome unknown after {attempts} attempt(s), the write may have been applied: {reason}")]
+    Ambiguous {
+        method: String,
+        path: String,
+        status: Option<u16>,
         reason: String,
         attempts: u32,
     },
@@ -147,6 +162,7 @@ impl SalesforceError {
                 }
             }
             (403, "REQUEST_LIMIT_EXCEEDED") => SalesforceError::LimitExceeded { errors, attempts },
+            (_, "UNABLE_TO_LOCK_ROW") => SalesforceError::Locked { errors },
             (404, _) | (_, "NOT_FOUND" | "ENTITY_IS_DELETED") => {
                 SalesforceError::NotFound { errors }
             }
@@ -158,13 +174,14 @@ impl SalesforceError {
     /// The HTTP status behind this error, where there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            SalesforceError::Duplicates { .. } => Some(400),
+            SalesforceError::Duplicates { .. } | SalesforceError::Locked { .. } => Some(400),
             SalesforceError::Rejected { status, .. } => Some(*status),
             SalesforceError::NotFound { .. } => Some(404),
             SalesforceError::LimitExceeded { .. } => Some(403),
             SalesforceError::Http { status, .. } | SalesforceError::Decode { status, .. } => {
                 Some(*status)
             }
+            SalesforceError::Ambiguous { status, .. } => *status,
             _ => None,
         }
     }
@@ -173,6 +190,7 @@ impl SalesforceError {
     pub fn api_errors(&self) -> &[ApiError] {
         match self {
             SalesforceError::Rejected { errors, .. }
+            | SalesforceError::Locked { errors }
             | SalesforceError::NotFound { errors }
             | SalesforceError::LimitExceeded { errors, .. } => errors,
             _ => &[],
