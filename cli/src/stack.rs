@@ -49,6 +49,8 @@ pub struct StackOptions {
     pub pacing: Pacing,
     /// Salesforce External ID fields the FROM flows create through (upsert).
     pub external_ids: ExternalIdFields,
+    /// Each HTTP request's deadline in both clients (an answer held longer is a timeout).
+    pub request_timeout: Duration,
 }
 
 impl Default for StackOptions {
@@ -72,8 +74,10 @@ impl Default for StackOptions {
                 budget_share: 0.9,
                 budget_delay: Duration::from_millis(200),
                 origin_horizon: Duration::from_secs(30),
+                concurrency: 10,
             },
             external_ids: ExternalIdFields::default(),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -180,6 +184,7 @@ impl LocalStack {
         mut fields: serde_json::Value,
     ) -> shared::salesforce::SalesforceId {
         fields["LastModifiedById"] = self.salesforce.person_user_id().into();
+        fields["CreatedById"] = self.salesforce.person_user_id().into();
         self.salesforce.insert(object, fields)
     }
 
@@ -445,9 +450,11 @@ fn context(
     let mut sf_config = SalesforceConfig::new(SALESFORCE_SECRET);
     sf_config.retry = options.retry.clone();
     sf_config.reread_delay = Duration::from_millis(20);
+    sf_config.request_timeout = options.request_timeout;
     let sf = SalesforceClient::new(secrets.clone(), sf_config)?;
     let mut ipaas_config = IpaasConfig::new(ipaas.url(), IPAAS_SECRET, SYSTEM_ID);
     ipaas_config.retry = options.retry.clone();
+    ipaas_config.request_timeout = options.request_timeout;
     let ipaas_client = IpaasClient::new(secrets.clone(), ipaas_config)?;
     Ok(FlowContext {
         salesforce: sf,

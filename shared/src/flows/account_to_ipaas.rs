@@ -19,6 +19,7 @@ use crate::queue::WorkMessage;
 use crate::records::Account;
 use crate::salesforce::SalesforceId;
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use std::collections::{BTreeSet, HashMap};
 
 const FLOW: Flow = Flow::AccountToIpaas;
@@ -35,18 +36,32 @@ pub async fn run(
         Ok(a) => a,
         Err(e) => return super::to_ipaas::read_failed(ctx, FLOW, "Account", messages, e).await,
     };
-    let mut out = Vec::with_capacity(messages.len());
-    for (m, id) in messages.iter().zip(&ids) {
-        let Some(id) = id else {
-            out.push(super::to_ipaas::misrouted(ctx, FLOW, "Account", m).await);
-            continue;
-        };
-        out.push(match accounts.get(id.as_str()) {
-            Some(account) => sync(ctx, settings, account, m.changed_at).await,
-            None => super::to_ipaas::missing(ctx, FLOW, "Account", id).await,
-        });
+    // The records of a batch are worked at once, bounded; outcomes stay in message order.
+    let work: Vec<_> = messages
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| one(ctx, settings, &accounts, m, id.as_ref()))
+        .collect();
+    futures::stream::iter(work)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn one(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    accounts: &HashMap<String, Account>,
+    m: &WorkMessage,
+    id: Option<&SalesforceId>,
+) -> Outcome {
+    let Some(id) = id else {
+        return super::to_ipaas::misrouted(ctx, FLOW, "Account", m).await;
+    };
+    match accounts.get(id.as_str()) {
+        Some(account) => sync(ctx, settings, account, m.changed_at).await,
+        None => super::to_ipaas::missing(ctx, FLOW, "Account", id).await,
     }
-    out
 }
 
 /// The message's record as a Salesforce Id of the object whose key prefix is `prefix`.

@@ -22,6 +22,7 @@ use crate::records::Contact;
 use crate::salesforce::SalesforceId;
 use crate::state::{LedgerEntry, StateError};
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use std::collections::{BTreeSet, HashMap};
 
 const FLOW: Flow = Flow::ContactToIpaas;
@@ -40,18 +41,33 @@ pub async fn run(
         Ok(c) => c,
         Err(e) => return super::to_ipaas::read_failed(ctx, FLOW, "Contact", messages, e).await,
     };
-    let mut out = Vec::with_capacity(messages.len());
-    for (m, id) in messages.iter().zip(&ids) {
-        let Some(id) = id else {
-            out.push(super::to_ipaas::misrouted(ctx, FLOW, "Contact", m).await);
-            continue;
-        };
-        out.push(match contacts.get(id.as_str()) {
-            Some(contact) => sync(ctx, settings, account_settings, contact, m.changed_at).await,
-            None => super::to_ipaas::missing(ctx, FLOW, "Contact", id).await,
-        });
+    // The records of a batch are worked at once, bounded; outcomes stay in message order.
+    let work: Vec<_> = messages
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| one(ctx, settings, account_settings, &contacts, m, id.as_ref()))
+        .collect();
+    futures::stream::iter(work)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn one(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    account_settings: FlowSettings,
+    contacts: &HashMap<String, Contact>,
+    m: &WorkMessage,
+    id: Option<&SalesforceId>,
+) -> Outcome {
+    let Some(id) = id else {
+        return super::to_ipaas::misrouted(ctx, FLOW, "Contact", m).await;
+    };
+    match contacts.get(id.as_str()) {
+        Some(contact) => sync(ctx, settings, account_settings, contact, m.changed_at).await,
+        None => super::to_ipaas::missing(ctx, FLOW, "Contact", id).await,
     }
-    out
 }
 
 async fn read_contacts(
@@ -368,7 +384,11 @@ impl Sync<'_> {
                 version: mine.version + 1,
                 ..mine
             })),
-            Err(StateError::Conflict(_)) => Ok(None),
+            Err(StateError::Conflict(_)) => {
+                // The other direction may have claimed this very pair meanwhile.
+                let now = ctx.ledger(FLOW, self.sf_id).await?;
+                Ok((now.target_id.as_deref() == Some(id.as_str())).then_some(now))
+            }
             Err(e) => Err(e),
         }
     }

@@ -36,6 +36,9 @@ pub struct Pacing {
     /// How long a record the integration itself created is assumed to be on its way to being
     /// linked by the flow that made it (the other direction leaves it alone meanwhile).
     pub origin_horizon: Duration,
+    /// Records of one batch worked at once (iPaaS.com has no batch endpoints, so its round
+    /// trips are overlapped instead).
+    pub concurrency: usize,
 }
 
 impl Default for Pacing {
@@ -45,6 +48,7 @@ impl Default for Pacing {
             budget_share: 0.9,
             budget_delay: Duration::from_secs(900),
             origin_horizon: Duration::from_secs(3600),
+            concurrency: 10,
         }
     }
 }

@@ -212,7 +212,15 @@ pub(crate) async fn claim(
             version: mine.version + 1,
             ..mine
         })),
-        Err(StateError::Conflict(_)) => Ok(None),
+        Err(StateError::Conflict(_)) => {
+            // The other direction may have claimed this very pair meanwhile.
+            let now = ctx.ledger(kind.flow, &source).await?;
+            let same = now
+                .target_id
+                .as_deref()
+                .is_some_and(|t| same_id(t, matched.as_str()));
+            Ok(same.then_some(now))
+        }
         Err(e) => Err(e),
     }
 }
