@@ -12,6 +12,8 @@ mod admin;
 mod collections;
 #[path = "salesforce_http/limits_and_faults.rs"]
 mod limits_and_faults;
+#[path = "salesforce_http/lost_answers.rs"]
+mod lost_answers;
 #[path = "salesforce_http/oauth.rs"]
 mod oauth;
 #[path = "salesforce_http/query.rs"]

@@ -42,14 +42,23 @@ fn data_routes(state: &Shared) -> Router<Shared> {
         )
         .route(&format!("{v}/composite/sobjects"), collections)
         .layer(from_fn_with_state(state.clone(), limits::guard));
-    let routes = faults::apply(routes, state.faults.clone(), Arc::new(render_fault), true);
+    let scope = faults::Scope {
+        honours_401: true,
+        loses_answers: true,
+    };
+    let routes = faults::apply(routes, state.faults.clone(), Arc::new(render_fault), scope);
     routes.layer(from_fn_with_state(state.clone(), limits::stamp))
 }
 
 fn oauth_routes(state: &Shared) -> Router<Shared> {
     let token = Router::new().route("/services/oauth2/token", post(oauth::token));
-    // A 401 is never what the token endpoint answers, so forced 401s skip it.
-    let token = faults::apply(token, state.faults.clone(), Arc::new(render_fault), false);
+    // A 401 is never what the token endpoint answers, so forced 401s skip it; lost answers
+    // are a data-route fault (the token grant is not what the sync must make idempotent).
+    let scope = faults::Scope {
+        honours_401: false,
+        loses_answers: false,
+    };
+    let token = faults::apply(token, state.faults.clone(), Arc::new(render_fault), scope);
     Router::new()
         .route("/services/oauth2/authorize", get(oauth::authorize))
         .merge(token)
