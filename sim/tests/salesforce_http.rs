@@ -20,6 +20,8 @@ mod oauth;
 mod query;
 #[path = "salesforce_http/records.rs"]
 mod records;
+#[path = "salesforce_http/slow_commits.rs"]
+mod slow_commits;
 
 const V: &str = "/services/data/v64.0";
 

@@ -25,8 +25,11 @@ pub fn routes() -> Router<Shared> {
         .route("/__sim/records/{object}", get(records).post(seed))
         .route(
             "/__sim/records/{object}/{id}",
-            get(record).patch(edit_as_person),
+            get(record).patch(edit_as_person).delete(delete),
         )
+        .route("/__sim/records/{object}/{id}/undelete", post(undelete))
+        .route("/__sim/commit-pending", post(commit_pending))
+        .route("/__sim/pending-commits", get(pending_commits))
         .route("/__sim/duplicate-rules", post(duplicate_rules))
         .route("/__sim/validation-rules", post(validation_rule))
         .route("/__sim/deny", post(deny))
@@ -158,6 +161,38 @@ async fn edit_as_person(
         )
             .into_response()
     }
+}
+
+/// A person deletes the record in the UI (204; 404 when there is no such live record).
+async fn delete(State(s): State<Shared>, Path((name, id)): Path<(String, String)>) -> Response {
+    recycle(&s, &name, &id, true)
+}
+
+/// A person restores the record from the recycle bin (204; 404 when it is not there).
+async fn undelete(State(s): State<Shared>, Path((name, id)): Path<(String, String)>) -> Response {
+    recycle(&s, &name, &id, false)
+}
+
+fn recycle(s: &Shared, name: &str, id: &str, deleted: bool) -> Response {
+    if s.set_deleted_as_person(name, id, deleted) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let error = if deleted {
+            "no such live record"
+        } else {
+            "no such record in the recycle bin"
+        };
+        (StatusCode::NOT_FOUND, Json(json!({"error": error}))).into_response()
+    }
+}
+
+/// Commits every slow write now: `{"committed": n}`.
+async fn commit_pending(State(s): State<Shared>) -> Response {
+    Json(json!({"committed": s.commit_pending_now()})).into_response()
+}
+
+async fn pending_commits(State(s): State<Shared>) -> Response {
+    Json(json!({"pending": s.org().store.pending_len()})).into_response()
 }
 
 #[derive(Deserialize)]

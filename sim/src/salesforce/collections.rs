@@ -2,14 +2,14 @@
 //! results in request order, `allOrNone`, and one API call for the whole request.
 
 use super::errors::{json_response, SfError};
-use super::org::{Org, WriteRequest};
+use super::org::{Commit, Org, WriteRequest};
 use super::records::{duplicate_options, object_of, record_body};
 use super::rules::DuplicateOptions;
 use super::state::Shared;
-use super::store::{Record, Writer};
+use super::store::{Record, Ticket};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use shared::salesforce::SalesforceId;
@@ -35,21 +35,36 @@ enum Checked {
     },
 }
 
-pub async fn create(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    run(&state, &headers, &body, Mode::Create).unwrap_or_else(IntoResponse::into_response)
+pub async fn create(
+    State(state): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    run(&state, uri.path(), &headers, &body, Mode::Create)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-pub async fn update(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    run(&state, &headers, &body, Mode::Update).unwrap_or_else(IntoResponse::into_response)
+pub async fn update(
+    State(state): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    run(&state, uri.path(), &headers, &body, Mode::Update)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-fn run(state: &Shared, headers: &HeaderMap, body: &[u8], mode: Mode) -> Result<Response, SfError> {
-    let body = record_body(body)?;
+/// The request's `allOrNone` and `records`, with the 200-record cap.
+pub fn request(body: &[u8]) -> Result<(bool, Vec<Value>), SfError> {
+    let mut body = record_body(body)?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let records = match body.get("records") {
+    let records = match body.remove("records") {
         Some(Value::Array(r)) => r,
         _ => {
             return Err(SfError::bad(
@@ -64,14 +79,55 @@ fn run(state: &Shared, headers: &HeaderMap, body: &[u8], mode: Mode) -> Result<R
             "record limit reached. cannot submit more than 200 records into this call",
         ));
     }
+    Ok((all_or_none, records))
+}
+
+async fn run(
+    state: &Shared,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    mode: Mode,
+) -> Result<Response, SfError> {
+    let (all_or_none, records) = request(body)?;
     let dup = duplicate_options(headers);
     let user = state.config.integration_user_id.clone();
-    let mut org = state.org();
+    // One request is one transaction: it commits (late or not) as a whole.
+    let commit = state.slow_commit(path);
+    let mut ticket = None;
+    let results = {
+        let mut org = state.org();
+        write_all(
+            &mut org,
+            &records,
+            mode,
+            dup,
+            &user,
+            commit,
+            all_or_none,
+            &mut ticket,
+        )
+    };
+    state.settle(ticket).await;
+    Ok(json_response(StatusCode::OK, &Value::Array(results)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_all(
+    org: &mut Org,
+    records: &[Value],
+    mode: Mode,
+    dup: DuplicateOptions,
+    user: &str,
+    commit: Commit,
+    all_or_none: bool,
+    ticket: &mut Option<Ticket>,
+) -> Vec<Value> {
     // Every record is judged against the org as it was before the call, as in one transaction
     // where the duplicate rules do not see sibling records.
-    let checked: Vec<Checked> = records.iter().map(|r| check(&org, r, mode, dup)).collect();
+    let checked: Vec<Checked> = records.iter().map(|r| check(org, r, mode, dup)).collect();
     let any_failed = checked.iter().any(|c| matches!(c, Checked::Failed { .. }));
-    let results: Vec<Value> = checked
+    checked
         .into_iter()
         .map(|c| match c {
             Checked::Failed { id, error } => failure(id, &error),
@@ -83,17 +139,15 @@ fn run(state: &Shared, headers: &HeaderMap, body: &[u8], mode: Mode) -> Result<R
                 id,
                 changes,
             } => {
-                let id = org
-                    .store
-                    .put(object, id.as_ref(), &changes, Writer::User(&user));
-                json!({"id": id.as_str(), "success": true, "errors": []})
+                let written = org.save(object, id.as_ref(), &changes, user, commit);
+                *ticket = ticket.or(written.ticket);
+                json!({"id": written.id.as_str(), "success": true, "errors": []})
             }
         })
-        .collect();
-    Ok(json_response(StatusCode::OK, &Value::Array(results)))
+        .collect()
 }
 
-fn failure(id: Option<String>, e: &SfError) -> Value {
+pub fn failure(id: Option<String>, e: &SfError) -> Value {
     let mut v = json!({"success": false, "errors": [e.collection_json()]});
     if let Some(id) = id {
         v["id"] = json!(id);
@@ -101,7 +155,7 @@ fn failure(id: Option<String>, e: &SfError) -> Value {
     v
 }
 
-fn rolled_back() -> SfError {
+pub fn rolled_back() -> SfError {
     SfError::bad(
         "ALL_OR_NONE_OPERATION_ROLLED_BACK",
         "Record rolled back because not all records were valid and the request was using AllOrNone header",
@@ -151,6 +205,9 @@ fn check(org: &Org, raw: &Value, mode: Mode, dup: DuplicateOptions) -> Checked {
             )
         }
         (Mode::Update, Some(raw)) => match SalesforceId::parse(raw) {
+            Ok(id) if org.store.locked(object, id.as_str()) => {
+                return fail(Some(raw), SfError::unable_to_lock(id.as_str()))
+            }
             Ok(id) if org.store.get(object, id.as_str()).is_some() => Some(id),
             Ok(_) => {
                 let e = SfError::bad("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id");

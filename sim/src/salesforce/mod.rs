@@ -6,6 +6,7 @@
 
 mod admin;
 mod collections;
+mod commits;
 mod config;
 mod control;
 mod duplicates;
@@ -15,6 +16,7 @@ mod oauth;
 mod org;
 mod query;
 mod records;
+mod recycle;
 mod router;
 mod rules;
 mod schema;
@@ -101,7 +103,7 @@ impl SalesforceSim {
     }
 
     /// A snapshot of the per-endpoint counters: "token", "authorize", "create", "get",
-    /// "update", "query", "collections_create", "collections_update".
+    /// "update", "delete", "query", "query_all", "collections_create", "collections_update".
     pub fn counters(&self) -> Counters {
         self.state.counters.snapshot()
     }
@@ -132,8 +134,10 @@ impl SalesforceSim {
     }
 
     /// Seeds a record, bypassing rules, counters and limits; honours explicit Id,
-    /// SystemModstamp, LastModifiedById and CreatedDate. For an object the simulator does
-    /// not know, nothing is stored and the Id returned names no record.
+    /// SystemModstamp, LastModifiedById, CreatedById and CreatedDate. Without an explicit
+    /// owner the record is the person user's ([`SalesforceSim::person_user_id`]), as data
+    /// people load is. For an object the simulator does not know, nothing is stored and the
+    /// Id returned names no record.
     pub fn insert(&self, object: &str, fields: serde_json::Value) -> SalesforceId {
         self.state.seed(object, &fields).unwrap_or_else(|| {
             tracing::warn!(object, "cannot seed an unknown object");
@@ -142,7 +146,9 @@ impl SalesforceSim {
     }
 
     /// An edit by a person in the Salesforce UI: LastModifiedById becomes another 005 user
-    /// and SystemModstamp moves on. Does nothing when there is no such record.
+    /// and SystemModstamp moves on. A pending commit of the row is forced first; the edit
+    /// may itself commit late (`Faults::slow_commit_rate`). Does nothing when there is no
+    /// such record or it is in the recycle bin.
     pub fn edit_as_person(&self, object: &str, id: &str, fields: serde_json::Value) {
         if !self.state.edit_as_person(object, id, &fields) {
             tracing::warn!(object, id, "no such record to edit");
@@ -154,10 +160,34 @@ impl SalesforceSim {
         control::person_user_id()
     }
 
+    /// A person deletes the record in the UI: it goes to the recycle bin (an Account takes
+    /// its Contacts along). False when there is no such live record.
+    pub fn delete(&self, object: &str, id: &str) -> bool {
+        self.state.set_deleted_as_person(object, id, true)
+    }
+
+    /// A person restores the record from the recycle bin (an Account brings back the
+    /// Contacts its delete took). False when there is no such deleted record.
+    pub fn undelete(&self, object: &str, id: &str) -> bool {
+        self.state.set_deleted_as_person(object, id, false)
+    }
+
+    /// Commits every write waiting for a slow commit now; answers how many there were.
+    pub fn commit_pending_now(&self) -> usize {
+        self.state.commit_pending_now()
+    }
+
+    /// How many writes are waiting for a slow commit (due ones are committed first).
+    pub fn pending_commits(&self) -> usize {
+        self.state.org().store.pending_len()
+    }
+
+    /// The committed record, as every reader sees it (deleted ones carry IsDeleted=true).
     pub fn record(&self, object: &str, id: &str) -> Option<serde_json::Value> {
         self.state.record(object, id)
     }
 
+    /// Every committed record of `object`, the recycle bin included.
     pub fn records(&self, object: &str) -> Vec<serde_json::Value> {
         self.state.records(object)
     }

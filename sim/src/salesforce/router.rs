@@ -25,8 +25,10 @@ fn data_routes(state: &Shared) -> Router<Shared> {
     let create = || post(records::create).fallback(not_allowed("POST"));
     let one = get(records::get)
         .patch(records::update)
-        .fallback(not_allowed("GET,PATCH"));
+        .delete(records::delete)
+        .fallback(not_allowed("GET,PATCH,DELETE"));
     let query = || get(query::query).fallback(not_allowed("GET"));
+    let query_all = || get(query::query_all).fallback(not_allowed("GET"));
     let collections = post(collections::create)
         .patch(collections::update)
         .fallback(not_allowed("POST,PATCH"));
@@ -36,6 +38,8 @@ fn data_routes(state: &Shared) -> Router<Shared> {
         .route(&format!("{v}/sobjects/{{object}}/{{id}}"), one)
         .route(&format!("{v}/query"), query())
         .route(&format!("{v}/query/"), query())
+        .route(&format!("{v}/queryAll"), query_all())
+        .route(&format!("{v}/queryAll/"), query_all())
         .route(
             &format!("{v}/query/{{locator}}"),
             get(query::query_more).fallback(not_allowed("GET")),
@@ -86,11 +90,13 @@ fn classify(method: &Method, path: &str) -> Option<&'static str> {
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     match (method.as_str(), segs.get(1..)?) {
         ("GET", ["query", ..]) => Some("query"),
+        ("GET", ["queryAll", ..]) => Some("query_all"),
         ("POST", ["composite", "sobjects"]) => Some("collections_create"),
         ("PATCH", ["composite", "sobjects"]) => Some("collections_update"),
         ("POST", ["sobjects", _]) => Some("create"),
         ("GET", ["sobjects", _, _]) => Some("get"),
         ("PATCH", ["sobjects", _, _]) => Some("update"),
+        ("DELETE", ["sobjects", _, _]) => Some("delete"),
         _ => None,
     }
 }

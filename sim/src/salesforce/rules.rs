@@ -3,7 +3,6 @@
 
 use super::duplicates;
 use super::errors::SfError;
-use super::schema;
 use super::store::{Record, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,6 +13,7 @@ pub enum Operation {
     Create,
     Update,
     Read,
+    Delete,
 }
 
 /// When a validation rule rejects a record, judged on the field's value after the write.
@@ -133,9 +133,10 @@ impl Rules {
         changed: &Record,
         dup: DuplicateOptions,
     ) -> Result<(), SfError> {
-        let missing: Vec<&str> = schema::fields(object)
-            .iter()
-            .filter(|f| f.required && text(rec, f.name).trim().is_empty())
+        let missing: Vec<&str> = store
+            .schema
+            .fields(object)
+            .filter(|f| f.required && blank(rec.get(f.name)))
             .map(|f| f.name)
             .collect();
         if !missing.is_empty() {
@@ -147,7 +148,10 @@ impl Rules {
             .iter()
             .filter(|r| r.object.eq_ignore_ascii_case(object))
         {
-            let field = schema::field(object, &r.field).map_or(r.field.as_str(), |f| f.name);
+            let field = store
+                .schema
+                .field(object, &r.field)
+                .map_or(r.field.as_str(), |f| f.name);
             if r.condition.fires(text(rec, field)) {
                 let fields: Vec<&str> = r.error_field.iter().map(String::as_str).collect();
                 return Err(
@@ -182,7 +186,7 @@ impl Rules {
         }
         let own_id = rec.get("Id");
         let matches: Vec<&Record> = store
-            .all(object)
+            .all_live(object)
             .filter(|r| own_id.is_none() || r.get("Id") != own_id)
             .filter(|r| text(r, key).trim().to_lowercase() == wanted)
             .collect();
@@ -194,6 +198,15 @@ impl Rules {
             &matches,
             dup.include_record_details,
         ))
+    }
+}
+
+/// Missing, null or only white space (a number or a checkbox is never blank).
+fn blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
     }
 }
 
