@@ -10,6 +10,8 @@ use std::time::Duration;
 mod admin;
 #[path = "salesforce_http/collections.rs"]
 mod collections;
+#[path = "salesforce_http/custom_fields.rs"]
+mod custom_fields;
 #[path = "salesforce_http/limits_and_faults.rs"]
 mod limits_and_faults;
 #[path = "salesforce_http/lost_answers.rs"]
@@ -22,6 +24,8 @@ mod query;
 mod records;
 #[path = "salesforce_http/slow_commits.rs"]
 mod slow_commits;
+#[path = "salesforce_http/upsert.rs"]
+mod upsert;
 
 const V: &str = "/services/data/v64.0";
 

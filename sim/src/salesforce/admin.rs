@@ -2,7 +2,7 @@
 //! (the CLI, a Lambda under `cargo lambda watch`) can drive the simulator.
 
 use super::rules::{Operation, ValidationRule};
-use super::schema;
+use super::schema::{self, CustomField, FieldAccess};
 use super::state::Shared;
 use crate::faults::Faults;
 use axum::body::Bytes;
@@ -31,6 +31,8 @@ pub fn routes() -> Router<Shared> {
         .route("/__sim/commit-pending", post(commit_pending))
         .route("/__sim/pending-commits", get(pending_commits))
         .route("/__sim/duplicate-rules", post(duplicate_rules))
+        .route("/__sim/fields/{object}", post(add_field))
+        .route("/__sim/field-access", post(field_access))
         .route("/__sim/validation-rules", post(validation_rule))
         .route("/__sim/deny", post(deny))
         .route("/__sim/api-usage", get(api_usage).post(set_api_usage))
@@ -193,6 +195,41 @@ async fn commit_pending(State(s): State<Shared>) -> Response {
 
 async fn pending_commits(State(s): State<Shared>) -> Response {
     Json(json!({"pending": s.org().store.pending_len()})).into_response()
+}
+
+/// Body: a [`CustomField`]. 204, or 400 with why Setup would refuse it.
+async fn add_field(State(s): State<Shared>, Path(name): Path<String>, body: Bytes) -> Response {
+    let added = object(&name).and_then(|o| {
+        let field = parse::<CustomField>(&body)?;
+        s.org().store.schema.add_custom(o, field).map_err(Bad)
+    });
+    match added {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Access {
+    object: String,
+    field: String,
+    access: FieldAccess,
+}
+
+/// Body: `{"object":"Account","field":"Phone","access":"hidden"|"read_only"|"read_write"}`.
+async fn field_access(State(s): State<Shared>, body: Bytes) -> Response {
+    let set = parse::<Access>(&body).and_then(|a| {
+        let o = object(&a.object)?;
+        s.org()
+            .store
+            .schema
+            .set_access(o, &a.field, a.access)
+            .map_err(Bad)
+    });
+    match set {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r.into_response(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ mod collections;
 mod commits;
 mod config;
 mod control;
+mod describe;
 mod duplicates;
 mod errors;
 mod limits;
@@ -24,10 +25,13 @@ mod sessions;
 mod soql;
 mod state;
 mod store;
+mod unique;
+mod upsert;
 mod validate;
 
 pub use config::{SalesforceSimConfig, ORG_ID};
 pub use rules::{Condition, Operation, ValidationRule};
+pub use schema::{CustomField, CustomKind, FieldAccess};
 
 use crate::counters::Counters;
 use crate::faults::Faults;
@@ -103,7 +107,8 @@ impl SalesforceSim {
     }
 
     /// A snapshot of the per-endpoint counters: "token", "authorize", "create", "get",
-    /// "update", "delete", "query", "query_all", "collections_create", "collections_update".
+    /// "update", "delete", "upsert", "query", "query_all", "describe", "limits",
+    /// "collections_create", "collections_update", "collections_upsert".
     pub fn counters(&self) -> Counters {
         self.state.counters.snapshot()
     }
@@ -119,6 +124,28 @@ impl SalesforceSim {
             Some(o) => self.state.org().rules.set_duplicate_rule(o, enabled),
             None => tracing::warn!(object, "no duplicate rule for an unknown object"),
         }
+    }
+
+    /// Adds a custom field to "Account", "Contact" or "Lead", as Setup would (the name ends
+    /// in `__c`); it is then readable in SOQL and GET, writable, validated, and in describe.
+    pub fn add_custom_field(&self, object: &str, field: CustomField) -> Result<(), String> {
+        let object = schema::object(object).ok_or_else(|| format!("unknown object {object}"))?;
+        self.state.org().store.schema.add_custom(object, field)
+    }
+
+    /// The integration user's field-level security on one field (read-write by default).
+    pub fn set_field_access(
+        &self,
+        object: &str,
+        field: &str,
+        access: FieldAccess,
+    ) -> Result<(), String> {
+        let object = schema::object(object).ok_or_else(|| format!("unknown object {object}"))?;
+        self.state
+            .org()
+            .store
+            .schema
+            .set_access(object, field, access)
     }
 
     pub fn add_validation_rule(&self, rule: ValidationRule) {

@@ -3,11 +3,11 @@
 
 use super::errors::{json_response, render_fault, SfError};
 use super::state::Shared;
-use super::{admin, collections, limits, oauth, query, records};
+use super::{admin, collections, describe, limits, oauth, query, records, upsert};
 use crate::{counters, faults};
 use axum::http::{Method, StatusCode};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, patch, post, MethodRouter};
 use axum::Router;
 use serde_json::json;
 use std::sync::Arc;
@@ -36,6 +36,22 @@ fn data_routes(state: &Shared) -> Router<Shared> {
         .route(&format!("{v}/sobjects/{{object}}"), create())
         .route(&format!("{v}/sobjects/{{object}}/"), create())
         .route(&format!("{v}/sobjects/{{object}}/{{id}}"), one)
+        .route(
+            &format!("{v}/sobjects/{{object}}/describe"),
+            get(describe::describe).fallback(not_allowed("GET")),
+        )
+        .route(
+            &format!("{v}/sobjects/{{object}}/{{field}}/{{value}}"),
+            patch(upsert::upsert).fallback(not_allowed("PATCH")),
+        )
+        .route(
+            &format!("{v}/limits"),
+            get(limits::limits).fallback(not_allowed("GET")),
+        )
+        .route(
+            &format!("{v}/limits/"),
+            get(limits::limits).fallback(not_allowed("GET")),
+        )
         .route(&format!("{v}/query"), query())
         .route(&format!("{v}/query/"), query())
         .route(&format!("{v}/queryAll"), query_all())
@@ -45,6 +61,10 @@ fn data_routes(state: &Shared) -> Router<Shared> {
             get(query::query_more).fallback(not_allowed("GET")),
         )
         .route(&format!("{v}/composite/sobjects"), collections)
+        .route(
+            &format!("{v}/composite/sobjects/{{object}}/{{field}}"),
+            patch(collections::upsert).fallback(not_allowed("PATCH")),
+        )
         .layer(from_fn_with_state(state.clone(), limits::guard));
     let scope = faults::Scope {
         honours_401: true,
@@ -93,6 +113,10 @@ fn classify(method: &Method, path: &str) -> Option<&'static str> {
         ("GET", ["queryAll", ..]) => Some("query_all"),
         ("POST", ["composite", "sobjects"]) => Some("collections_create"),
         ("PATCH", ["composite", "sobjects"]) => Some("collections_update"),
+        ("PATCH", ["composite", "sobjects", _, _]) => Some("collections_upsert"),
+        ("GET", ["sobjects", _, "describe"]) => Some("describe"),
+        ("GET", ["limits"]) => Some("limits"),
+        ("PATCH", ["sobjects", _, _, _]) => Some("upsert"),
         ("POST", ["sobjects", _]) => Some("create"),
         ("GET", ["sobjects", _, _]) => Some("get"),
         ("PATCH", ["sobjects", _, _]) => Some("update"),
@@ -137,6 +161,39 @@ mod tests {
         assert_eq!(
             c(Method::PATCH, "/services/data/v64.0/composite/sobjects"),
             Some("collections_update")
+        );
+        assert_eq!(
+            c(
+                Method::PATCH,
+                "/services/data/v64.0/composite/sobjects/Account/Ext__c"
+            ),
+            Some("collections_upsert")
+        );
+        assert_eq!(
+            c(
+                Method::PATCH,
+                "/services/data/v64.0/sobjects/Account/Ext__c/A-1"
+            ),
+            Some("upsert")
+        );
+        assert_eq!(
+            c(
+                Method::GET,
+                "/services/data/v64.0/sobjects/Account/describe"
+            ),
+            Some("describe")
+        );
+        assert_eq!(
+            c(Method::GET, "/services/data/v64.0/limits"),
+            Some("limits")
+        );
+        assert_eq!(
+            c(Method::DELETE, "/services/data/v64.0/sobjects/Account/001x"),
+            Some("delete")
+        );
+        assert_eq!(
+            c(Method::GET, "/services/data/v64.0/queryAll"),
+            Some("query_all")
         );
         assert_eq!(c(Method::GET, "/__sim/counters"), None);
     }

@@ -160,7 +160,8 @@ impl Rules {
                 );
             }
         }
-        self.check_duplicates(store, object, rec, changed, dup)
+        self.check_duplicates(store, object, rec, changed, dup)?;
+        super::unique::check(store, object, rec, changed)
     }
 
     fn check_duplicates(

@@ -7,7 +7,7 @@ mod custom;
 mod standard;
 
 pub use custom::{CustomField, CustomKind, FieldAccess};
-pub use standard::{key_prefix, object, OBJECTS};
+pub use standard::{key_prefix, object};
 
 use std::collections::HashMap;
 

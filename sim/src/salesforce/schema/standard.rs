@@ -177,7 +177,7 @@ static CONTACT_ALL: [Field; 21] = concat(SYSTEM, CONTACT);
 static LEAD_ALL: [Field; 14] = concat(SYSTEM, LEAD);
 
 /// The objects the simulator knows, with their key prefixes.
-pub const OBJECTS: [(&str, &str); 3] = [("Account", "001"), ("Contact", "003"), ("Lead", "00Q")];
+const OBJECTS: [(&str, &str); 3] = [("Account", "001"), ("Contact", "003"), ("Lead", "00Q")];
 
 /// Every standard field of `object`, system fields first.
 pub fn fields(object: &str) -> &'static [Field] {
