@@ -22,6 +22,8 @@ mod oauth;
 mod query;
 #[path = "salesforce_http/records.rs"]
 mod records;
+#[path = "salesforce_http/recycle_bin.rs"]
+mod recycle_bin;
 #[path = "salesforce_http/slow_commits.rs"]
 mod slow_commits;
 #[path = "salesforce_http/upsert.rs"]
