@@ -12,6 +12,8 @@ mod admin;
 mod collections;
 #[path = "salesforce_http/custom_fields.rs"]
 mod custom_fields;
+#[path = "salesforce_http/duplicate_rules.rs"]
+mod duplicate_rules;
 #[path = "salesforce_http/limits_and_faults.rs"]
 mod limits_and_faults;
 #[path = "salesforce_http/lost_answers.rs"]

@@ -1,6 +1,7 @@
 //! `/__sim/…`: the same controls as the Rust handle, over HTTP and JSON, so another process
 //! (the CLI, a Lambda under `cargo lambda watch`) can drive the simulator.
 
+use super::matching::DuplicateRuleKind;
 use super::rules::{Operation, ValidationRule};
 use super::schema::{self, CustomField, FieldAccess};
 use super::state::Shared;
@@ -232,10 +233,15 @@ async fn field_access(State(s): State<Shared>, body: Bytes) -> Response {
     }
 }
 
+/// Body: `{"object":"Contact","enabled":true}` (standard or off), or
+/// `{"object":"Contact","kind":"standard"|"off"|{"custom":{"fields":["Email"]}}}`, and for
+/// the Contact rule optionally `"match_leads":true`.
 #[derive(Deserialize)]
 struct DuplicateRule {
     object: String,
-    enabled: bool,
+    enabled: Option<bool>,
+    kind: Option<DuplicateRuleKind>,
+    match_leads: Option<bool>,
 }
 
 async fn duplicate_rules(State(s): State<Shared>, body: Bytes) -> Response {
@@ -243,13 +249,36 @@ async fn duplicate_rules(State(s): State<Shared>, body: Bytes) -> Response {
         Ok(r) => r,
         Err(r) => return r.into_response(),
     };
-    match object(&rule.object) {
-        Ok(o) => {
-            s.org().rules.set_duplicate_rule(o, rule.enabled);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(r) => r.into_response(),
+    let o = match object(&rule.object) {
+        Ok(o) => o,
+        Err(r) => return r.into_response(),
+    };
+    if rule.match_leads.is_some() && o != "Contact" {
+        return bad("match_leads is an option of the Contact rule");
     }
+    let kind = match (rule.kind, rule.enabled) {
+        (Some(kind), _) => Some(kind),
+        (None, Some(true)) => Some(DuplicateRuleKind::Standard),
+        (None, Some(false)) => Some(DuplicateRuleKind::Off),
+        (None, None) if rule.match_leads.is_some() => None,
+        (None, None) => return bad("give kind, enabled or match_leads"),
+    };
+    let mut org = s.org();
+    if let Some(DuplicateRuleKind::Custom { fields }) = &kind {
+        if let Some(f) = fields
+            .iter()
+            .find(|f| org.store.schema.field(o, f).is_none())
+        {
+            return bad(format!("{o} has no field {f}"));
+        }
+    }
+    if let Some(kind) = kind {
+        org.rules.set_duplicate_rule_kind(o, kind);
+    }
+    if let Some(on) = rule.match_leads {
+        org.rules.set_contact_matches_leads(on);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn validation_rule(State(s): State<Shared>, body: Bytes) -> Response {

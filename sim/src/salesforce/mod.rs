@@ -13,6 +13,7 @@ mod describe;
 mod duplicates;
 mod errors;
 mod limits;
+mod matching;
 mod oauth;
 mod org;
 mod query;
@@ -30,6 +31,7 @@ mod upsert;
 mod validate;
 
 pub use config::{SalesforceSimConfig, ORG_ID};
+pub use matching::DuplicateRuleKind;
 pub use rules::{Condition, Operation, ValidationRule};
 pub use schema::{CustomField, CustomKind, FieldAccess};
 
@@ -117,13 +119,29 @@ impl SalesforceSim {
         self.state.counters.reset();
     }
 
-    /// Turns the standard duplicate rule of "Account" (by Name) or "Contact" (by Email) on
-    /// or off; both start on.
+    /// Turns the duplicate rule of "Account", "Contact" or "Lead" to the standard one
+    /// (`true`, how every object starts) or off. What the standard rules match is
+    /// documented in the `matching` module and docs/simulators.md.
     pub fn set_duplicate_rule(&self, object: &str, enabled: bool) {
         match schema::object(object) {
             Some(o) => self.state.org().rules.set_duplicate_rule(o, enabled),
             None => tracing::warn!(object, "no duplicate rule for an unknown object"),
         }
+    }
+
+    /// Sets the duplicate rule of an object: `Standard`, `Custom { fields }` (every field
+    /// equal, case-insensitively; e.g. `["Email"]` for the old "email alone") or `Off`.
+    pub fn set_duplicate_rule_kind(&self, object: &str, kind: DuplicateRuleKind) {
+        match schema::object(object) {
+            Some(o) => self.state.org().rules.set_duplicate_rule_kind(o, kind),
+            None => tracing::warn!(object, "no duplicate rule for an unknown object"),
+        }
+    }
+
+    /// Whether the Contact duplicate rule also matches Leads (off at start). When on,
+    /// DUPLICATES_DETECTED carries one `matchResults` entry for Contact and one for Lead.
+    pub fn set_contact_rule_matches_leads(&self, on: bool) {
+        self.state.org().rules.set_contact_matches_leads(on);
     }
 
     /// Adds a custom field to "Account", "Contact" or "Lead", as Setup would (the name ends
@@ -134,18 +152,14 @@ impl SalesforceSim {
     }
 
     /// The integration user's field-level security on one field (read-write by default).
-    pub fn set_field_access(
-        &self,
-        object: &str,
-        field: &str,
-        access: FieldAccess,
-    ) -> Result<(), String> {
-        let object = schema::object(object).ok_or_else(|| format!("unknown object {object}"))?;
-        self.state
-            .org()
-            .store
-            .schema
-            .set_access(object, field, access)
+    /// An unknown object or field (or hiding Id) changes nothing and is logged.
+    pub fn set_field_access(&self, object: &str, field: &str, access: FieldAccess) {
+        let set = schema::object(object)
+            .ok_or_else(|| format!("unknown object {object}"))
+            .and_then(|o| self.state.org().store.schema.set_access(o, field, access));
+        if let Err(e) = set {
+            tracing::warn!(object, field, error = %e, "field access not set");
+        }
     }
 
     pub fn add_validation_rule(&self, rule: ValidationRule) {

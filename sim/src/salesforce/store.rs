@@ -2,11 +2,12 @@
 //! and transactions that commit late. Readers only ever see committed versions; a version
 //! waiting for its commit is stamped already, and it holds its row's lock until it commits.
 
+use super::matching;
 use super::schema::{self, Schema};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 use shared::salesforce::SalesforceId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 pub type Record = Map<String, Value>;
@@ -43,6 +44,8 @@ pub struct Store {
     records: HashMap<&'static str, BTreeMap<String, Record>>,
     /// In write order; a row has at most one.
     pending: Vec<Pending>,
+    /// Duplicate-rule candidates: match key -> Ids of committed live records holding it.
+    index: HashMap<String, BTreeSet<String>>,
     seq: u64,
     last_stamp_ms: i64,
     last_ticket: u64,
@@ -190,11 +193,35 @@ impl Store {
 
     /// Makes a version visible to every reader.
     pub fn commit(&mut self, object: &'static str, rec: Record) {
-        let id = rec.get("Id").and_then(Value::as_str).unwrap_or_default();
-        self.records
-            .entry(object)
-            .or_default()
-            .insert(id.to_string(), rec);
+        let id = rec
+            .get("Id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(old) = self.records.get(object).and_then(|m| m.get(&id)) {
+            for key in matching::keys(object, old) {
+                if let Some(ids) = self.index.get_mut(&key) {
+                    ids.remove(&id);
+                }
+            }
+        }
+        if !is_deleted(&rec) {
+            for key in matching::keys(object, &rec) {
+                self.index.entry(key).or_default().insert(id.clone());
+            }
+        }
+        self.records.entry(object).or_default().insert(id, rec);
+    }
+
+    /// The committed live records of `object` filed under any of `keys`.
+    pub fn candidates(&self, object: &str, keys: &[String]) -> Vec<&Record> {
+        let mut ids: BTreeSet<&String> = BTreeSet::new();
+        for k in keys {
+            ids.extend(self.index.get(k).into_iter().flatten());
+        }
+        ids.into_iter()
+            .filter_map(|id| self.live(object, id))
+            .collect()
     }
 
     /// Commits now, or after `delay` when the transaction is slow; a slow one answers the

@@ -265,11 +265,9 @@ async fn describe_reports_types_lengths_and_security() {
     );
 
     org.sim
-        .set_field_access("Account", "Phone", FieldAccess::Hidden)
-        .expect("set");
+        .set_field_access("Account", "Phone", FieldAccess::Hidden);
     org.sim
-        .set_field_access("Account", "fax", FieldAccess::ReadOnly)
-        .expect("set");
+        .set_field_access("Account", "fax", FieldAccess::ReadOnly);
     org.sim.deny("Account", Operation::Create);
     let (_, d) = parts(org.get("/sobjects/Account/describe").await).await;
     assert!(
