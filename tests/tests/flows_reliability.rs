@@ -216,8 +216,11 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
         ids.insert(id.to_string());
     }
     // The integration's own change in the same second is not polled.
-    s.salesforce
-        .insert("Account", json!({"Name": "Ours", "SystemModstamp": tie}));
+    let ours = s.salesforce.config().integration_user_id.clone();
+    s.salesforce.insert(
+        "Account",
+        json!({"Name": "Ours", "SystemModstamp": tie, "LastModifiedById": ours}),
+    );
     let mut seen = Vec::new();
     for _ in 0..3 {
         s.poll().await.unwrap();
