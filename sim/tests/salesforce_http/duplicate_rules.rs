@@ -108,10 +108,7 @@ async fn the_standard_account_rule_needs_a_similar_name_and_a_confirming_field()
             json!({"Name": "Globex Corp", "BillingCity": "springfield"}),
             true,
         ),
-        (
-            json!({"Name": "GLOBEX, INC.", "Phone": "(555) 0100"}),
-            true,
-        ),
+        (json!({"Name": "GLOBEX, INC.", "Phone": "(555) 0100"}), true),
         (
             json!({"Name": "GLOBEX, INC.", "Phone": "+1 555 555 0100"}),
             false,
