@@ -223,9 +223,11 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
     }
     // The integration's own change in the same second is polled too: echoes are recognised
     // by content in the flows, so a person's edit between two of ours is never skipped.
-    let ours = s
-        .salesforce
-        .insert("Account", json!({"Name": "Ours", "SystemModstamp": tie}));
+    let user = s.salesforce.config().integration_user_id.clone();
+    let ours = s.salesforce.insert(
+        "Account",
+        json!({"Name": "Ours", "SystemModstamp": tie, "LastModifiedById": user}),
+    );
     ids.insert(ours.to_string());
     let mut seen = Vec::new();
     for _ in 0..3 {

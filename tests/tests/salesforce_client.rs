@@ -159,13 +159,20 @@ async fn salesforce_errors_become_typed_errors() {
     let org = org().await;
     let sf = org.client();
     let first = sf
-        .create("Account", &fields(json!({"Name": "Twin Co"})))
+        .create(
+            "Account",
+            &fields(json!({"Name": "Twin Co", "Website": "twin.example"})),
+        )
         .await
         .unwrap();
 
-    // Duplicate rule: the matched record's Id comes back.
+    // Duplicate rule (a new org's standard one: a similar name and the same website): the
+    // matched record's Id comes back.
     match sf
-        .create("Account", &fields(json!({"Name": "Twin Co"})))
+        .create(
+            "Account",
+            &fields(json!({"Name": "Twin Co", "Website": "twin.example"})),
+        )
         .await
     {
         Err(SalesforceError::Duplicates { matches, .. }) => {
@@ -179,9 +186,13 @@ async fn salesforce_errors_become_typed_errors() {
         include_record_details: false,
         run_as_current_user: false,
     };
-    sf.create_with("Account", &fields(json!({"Name": "Twin Co"})), Some(allow))
-        .await
-        .unwrap();
+    sf.create_with(
+        "Account",
+        &fields(json!({"Name": "Twin Co", "Website": "twin.example"})),
+        Some(allow),
+    )
+    .await
+    .unwrap();
 
     // Required field, validation rule, permission.
     match sf
