@@ -76,7 +76,10 @@ pub async fn poll_object(
     let mut cursor = match state.cursor(&cursor_name).await? {
         Some(c) => c,
         None => Cursor {
-            modstamp: now - Duration::days(settings.poll_days),
+            // Checked: no setting may panic a tick; a look-back past the epoch starts there.
+            modstamp: Duration::try_days(settings.poll_days)
+                .and_then(|d| now.checked_sub_signed(d))
+                .unwrap_or(DateTime::UNIX_EPOCH),
             id: String::new(),
         },
     };

@@ -4,7 +4,7 @@
 //! and collection calls in the sibling files are thin on top.
 
 use super::auth::{Session, TokenManager};
-use super::error::SalesforceError;
+use super::error::{AuthFailure, SalesforceError};
 use super::limits::{ApiUsage, UsageCell};
 use crate::http::retry::{parse_retry_after, RetryPolicy};
 use crate::http::text::{excerpt, is_transient_status};
@@ -215,9 +215,10 @@ impl SalesforceClient {
                     continue;
                 }
                 Ok((StatusCode::UNAUTHORIZED, _, _)) => {
-                    return Err(SalesforceError::Auth(
-                        super::error::AuthFailure::SessionRefused,
-                    ))
+                    // Refused again right after a refresh: a new session can take a moment to
+                    // be honoured everywhere. Passing trouble, retried with backoff (with the
+                    // session of the moment, which another task may have renewed).
+                    (None, SalesforceError::Auth(AuthFailure::SessionRefused))
                 }
                 Ok((status, headers, body)) if is_retryable(status, &body) => {
                     let after = headers
@@ -266,6 +267,9 @@ impl SalesforceClient {
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %failure, "transient Salesforce failure; retrying");
             tokio::time::sleep(delay).await;
+            if refreshed {
+                session = self.inner.auth.session().await?;
+            }
         }
     }
 
