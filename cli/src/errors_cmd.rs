@@ -82,6 +82,9 @@ mod tests {
         assert!(words.contains("Unable to dynamically link"));
         assert!(!words.contains("Refresh token value"));
         let pasted = run(Some("Error calling SalesForce (Http Code: 503)")).unwrap();
-        assert!(pasted.contains("[salesforce-http-error, error]"), "{pasted}");
+        assert!(
+            pasted.contains("[salesforce-http-error, error]"),
+            "{pasted}"
+        );
     }
 }

@@ -81,11 +81,19 @@ fn a_pasted_message_finds_its_entry() {
 fn where_and_what_to_do_are_this_deployments() {
     let (ok, out, _) = sfsync(&["errors", "account-not-found"]);
     assert!(ok);
-    let where_line = out.lines().find(|l| l.trim_start().starts_with("Where: ")).unwrap();
-    let (here, article) = where_line.split_once("(The article lists it under:").unwrap();
+    let where_line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("Where: "))
+        .unwrap();
+    let (here, article) = where_line
+        .split_once("(The article lists it under:")
+        .unwrap();
     assert!(here.contains("Contact FROM iPaaS.com"), "{where_line}");
     assert!(article.contains("Contact TO iPaaS.com"), "{where_line}");
-    assert!(out.contains("ENTITY_IS_DELETED"), "the situations are listed: {out}");
+    assert!(
+        out.contains("ENTITY_IS_DELETED"),
+        "the situations are listed: {out}"
+    );
     assert!(out.contains("In this deployment: "), "{out}");
     assert!(out.contains("sfsync replay contact-from-ipaas"), "{out}");
 }

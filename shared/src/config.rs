@@ -152,7 +152,10 @@ pub fn resource_name(
     if !(min..=max).contains(&len) {
         return Err(ConfigError::Invalid {
             name,
-            reason: format!("{:?} is {len} characters; a name is {min} to {max}", shown(&value)),
+            reason: format!(
+                "{:?} is {len} characters; a name is {min} to {max}",
+                shown(&value)
+            ),
         });
     }
     Ok(value)

@@ -124,7 +124,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn filter(log_level: &str) -> Result<String, String> {
-        let env: HashMap<String, String> = [("LOG_LEVEL".to_string(), log_level.to_string())].into();
+        let env: HashMap<String, String> =
+            [("LOG_LEVEL".to_string(), log_level.to_string())].into();
         log_filter(&env)
             .map(|f| f.to_string())
             .map_err(|e| e.to_string())
@@ -162,7 +163,10 @@ mod tests {
             assert!(e.contains("LOG_LEVEL"), "{bad}: {e}");
         }
         let env: HashMap<String, String> = [("RUST_LOG".to_string(), "chatty".to_string())].into();
-        assert!(log_filter(&env).unwrap_err().to_string().contains("RUST_LOG"));
+        assert!(log_filter(&env)
+            .unwrap_err()
+            .to_string()
+            .contains("RUST_LOG"));
     }
 
     #[test]

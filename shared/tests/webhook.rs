@@ -148,7 +148,12 @@ async fn malformed_bodies_are_refused_clearly_and_only_good_parts_are_enqueued()
 }
 
 /// (body, ids on the Contact queue, ids on the Account queue, words in the answer)
-fn acknowledged() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>, &'static str)> {
+fn acknowledged() -> Vec<(
+    &'static str,
+    Vec<&'static str>,
+    Vec<&'static str>,
+    &'static str,
+)> {
     vec![
         // Fails on the old code (400 "repeats"): created and updated for one record in one
         // delivery is one message.

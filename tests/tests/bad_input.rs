@@ -212,8 +212,14 @@ fn good() -> HashMap<String, String> {
         ("IPAAS_SECRET_ID", "ip"),
         ("IPAAS_SYSTEM_ID", "7"),
         ("STATE_TABLE", "state"),
-        ("ACCOUNT_TO_IPAAS_QUEUE_URL", "http://127.0.0.1:1/123456789012/q1"),
-        ("CONTACT_TO_IPAAS_QUEUE_URL", "http://127.0.0.1:1/123456789012/q2"),
+        (
+            "ACCOUNT_TO_IPAAS_QUEUE_URL",
+            "http://127.0.0.1:1/123456789012/q1",
+        ),
+        (
+            "CONTACT_TO_IPAAS_QUEUE_URL",
+            "http://127.0.0.1:1/123456789012/q2",
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -243,7 +249,7 @@ fn unusable_configuration_stops_the_start_naming_the_variable() {
         ("SALESFORCE_API_VERSION", Some("30.0")), // new: no sObject Collections
         ("SALESFORCE_API_BUDGET", Some("1.5")),
         ("SALESFORCE_API_BUDGET", Some("lots")),
-        ("SALESFORCE_API_BUDGET", Some("0")),   // new: everything put off for ever
+        ("SALESFORCE_API_BUDGET", Some("0")), // new: everything put off for ever
         ("SALESFORCE_API_BUDGET", Some("NaN")), // new
         ("SALESFORCE_INTEGRATION_USER_ID", Some("0018M00000Fx001QAB")), // new: an Account Id
         ("STATE_TABLE", None),
@@ -257,7 +263,10 @@ fn unusable_configuration_stops_the_start_naming_the_variable() {
         ("POLL_MAX_PER_TICK", Some("0")), // new: polled nothing, for ever
         ("ACCOUNT_TO_IPAAS_QUEUE_URL", None),
         ("ACCOUNT_TO_IPAAS_QUEUE_URL", Some("account-to-ipaas")), // new
-        ("CONTACT_TO_IPAAS_QUEUE_URL", Some("https://sqs.us-east-1.amazonaws.com")), // new
+        (
+            "CONTACT_TO_IPAAS_QUEUE_URL",
+            Some("https://sqs.us-east-1.amazonaws.com"),
+        ), // new
         ("LOG_LEVEL", Some("verbose")), // new: silenced every line, errors included
         ("LOG_LEVEL", Some("off")),     // new
     ];

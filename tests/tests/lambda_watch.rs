@@ -69,11 +69,17 @@ async fn ipaas_webhook_queues_its_fixture_notifications() {
 
     // Only POST on the configured path (WEBHOOK_PATH, default /) is a delivery.
     let answer = watch
-        .invoke("ipaas-webhook", &fixture("ipaas-webhook", "wrong-method.json"))
+        .invoke(
+            "ipaas-webhook",
+            &fixture("ipaas-webhook", "wrong-method.json"),
+        )
         .await;
     assert_eq!(answer["statusCode"], 405, "{answer}");
     let answer = watch
-        .invoke("ipaas-webhook", &fixture("ipaas-webhook", "other-path.json"))
+        .invoke(
+            "ipaas-webhook",
+            &fixture("ipaas-webhook", "other-path.json"),
+        )
         .await;
     assert_eq!(answer["statusCode"], 404, "{answer}");
     assert!(ids(&sqs, &contacts).await.is_empty());

@@ -44,7 +44,9 @@ async fn unreachable_backend_is_a_clear_error() {
     let store = AwsSecretStore::new(aws_sdk_secretsmanager::Client::new(&conf));
     let err = store.read("any").await.unwrap_err();
     match err {
-        ref e @ SecretError::Backend { ref id, ref reason, .. } => {
+        ref e @ SecretError::Backend {
+            ref id, ref reason, ..
+        } => {
             assert_eq!(id, "any");
             assert!(!reason.is_empty());
             // No answer at all: an outage, worth another try; no status to report.

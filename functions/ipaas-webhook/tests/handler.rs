@@ -57,7 +57,10 @@ async fn wrong_key_and_bad_body() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = h.handle(post(Some("Bearer k-123"), "<xml/>")).await.unwrap();
+    let resp = h
+        .handle(post(Some("Bearer k-123"), "<xml/>"))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 400);
     assert!(text(resp.body()).contains("not JSON"));
     assert!(h.queue.is_empty());
@@ -88,12 +91,7 @@ async fn only_post_on_the_configured_path_is_processed() {
     }
     assert!(h.queue.is_empty());
     let resp = h
-        .handle(request(
-            "POST",
-            "/hooks/ipaas/",
-            Some("BEARER k-123"),
-            body,
-        ))
+        .handle(request("POST", "/hooks/ipaas/", Some("BEARER k-123"), body))
         .await
         .unwrap();
     assert_eq!(resp.status(), 202);

@@ -43,8 +43,14 @@ fn bad_settings_stop_the_start_with_a_sentence_naming_the_variable() {
             .lines()
             .find(|l| l.starts_with("configuration error: "))
             .unwrap_or_else(|| panic!("{name}={value:?}: {stderr}"));
-        assert!(line.contains(&format!("environment variable {name} ")), "{line}");
-        assert!(!line.contains("Missing(") && !line.contains("Invalid {"), "{line}");
+        assert!(
+            line.contains(&format!("environment variable {name} ")),
+            "{line}"
+        );
+        assert!(
+            !line.contains("Missing(") && !line.contains("Invalid {"),
+            "{line}"
+        );
     }
 }
 

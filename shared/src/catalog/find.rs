@@ -173,7 +173,10 @@ mod tests {
             slugs("Salesforce rejected the new contact."),
             ["contact-rejected"]
         );
-        assert_eq!(slugs("DUPLICATES_DETECTED. This means"), ["duplicates-detected"]);
+        assert_eq!(
+            slugs("DUPLICATES_DETECTED. This means"),
+            ["duplicates-detected"]
+        );
     }
 
     #[test]

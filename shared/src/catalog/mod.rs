@@ -120,4 +120,3 @@ impl MessageId {
         self.entry().text
     }
 }
-

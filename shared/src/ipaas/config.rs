@@ -1,12 +1,10 @@
 //! Where the iPaaS.com API is and how to talk to it. Every path is configurable because
 //! iPaaS.com publishes only some of them (docs/ipaas-api.md); the defaults are that page's.
 
-use crate::config::{
-    parsed, ranged, required, resource_name, ConfigError, Env, SECRET_ID_CHARS,
-};
-use url::Url;
+use crate::config::{parsed, ranged, required, resource_name, ConfigError, Env, SECRET_ID_CHARS};
 use crate::http::retry::RetryPolicy;
 use std::time::Duration;
+use url::Url;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.ipaas.com";
 

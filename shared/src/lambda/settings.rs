@@ -145,8 +145,14 @@ impl PollerSettings {
             );
         let defaults = PollSettings::default();
         let poll = PollSettings {
-            poll_days: ranged(env, "POLL_DAYS", defaults.poll_days, POLL_DAYS_RANGE, "days")
-                .map_err(whole_number)?,
+            poll_days: ranged(
+                env,
+                "POLL_DAYS",
+                defaults.poll_days,
+                POLL_DAYS_RANGE,
+                "days",
+            )
+            .map_err(whole_number)?,
             max_per_tick: ranged(
                 env,
                 "POLL_MAX_PER_TICK",
@@ -233,7 +239,8 @@ fn state_table(env: &dyn Env) -> Result<String, ConfigError> {
         name,
         "set it to the DynamoDB table of cursors and links",
     )?;
-    let arn = value.starts_with("arn:") && value.contains(":dynamodb:") && value.contains(":table/");
+    let arn =
+        value.starts_with("arn:") && value.contains(":dynamodb:") && value.contains(":table/");
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
     let ok = if arn {
         value.len() <= 1024 && value.chars().all(|c| allowed(c) || ":/".contains(c))
@@ -283,10 +290,7 @@ async fn table_exists(aws: &aws_config::SdkConfig, table: &str) -> Result<(), Co
         {
             Err(ConfigError::Invalid {
                 name: "STATE_TABLE",
-                reason: format!(
-                    "DynamoDB has no table {table:?}{}",
-                    region(aws)
-                ),
+                reason: format!("DynamoDB has no table {table:?}{}", region(aws)),
             })
         }
         Ok(Err(e)) => {
@@ -346,11 +350,20 @@ mod tests {
     fn good() -> HashMap<String, String> {
         [
             ("SALESFORCE_SECRET_ID", "sfsync/salesforce"),
-            ("IPAAS_SECRET_ID", "arn:aws:secretsmanager:us-east-1:123456789012:secret:ipaas-AbCdEf"),
+            (
+                "IPAAS_SECRET_ID",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:ipaas-AbCdEf",
+            ),
             ("IPAAS_SYSTEM_ID", "7"),
             ("STATE_TABLE", "sfsync-state"),
-            ("ACCOUNT_TO_IPAAS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/a"),
-            ("CONTACT_TO_IPAAS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/c"),
+            (
+                "ACCOUNT_TO_IPAAS_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com/123456789012/a",
+            ),
+            (
+                "CONTACT_TO_IPAAS_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com/123456789012/c",
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -372,7 +385,10 @@ mod tests {
             ("SALESFORCE_API_BUDGET", "0.05"),
             ("SALESFORCE_API_VERSION", "42.0"),
             ("SALESFORCE_INTEGRATION_USER_ID", "005000000000001AAA"),
-            ("STATE_TABLE", "arn:aws:dynamodb:us-east-1:123456789012:table/sfsync-state"),
+            (
+                "STATE_TABLE",
+                "arn:aws:dynamodb:us-east-1:123456789012:table/sfsync-state",
+            ),
         ] {
             env.insert(k.into(), v.into());
             assert!(PollerSettings::from_env(&env).is_ok(), "{k}={v}");
@@ -400,7 +416,10 @@ mod tests {
             ("STATE_TABLE", "state table"),
             ("SALESFORCE_SECRET_ID", "sf secret"),
             ("ACCOUNT_TO_IPAAS_QUEUE_URL", "account-to-ipaas"),
-            ("CONTACT_TO_IPAAS_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com"),
+            (
+                "CONTACT_TO_IPAAS_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com",
+            ),
         ] {
             let mut env = good();
             env.insert(name.into(), value.into());

@@ -144,7 +144,8 @@ pub enum AuthFailure {
 }
 
 /// OAuth errors that mean the stored credentials themselves are bad.
-pub(crate) const CREDENTIAL_ERRORS: [&str; 3] = ["invalid_grant", "invalid_client", "invalid_client_id"];
+pub(crate) const CREDENTIAL_ERRORS: [&str; 3] =
+    ["invalid_grant", "invalid_client", "invalid_client_id"];
 
 /// OAuth errors worth another try later (a login-rate limit, the endpoint's own trouble).
 const TRANSIENT_OAUTH_ERRORS: [&str; 3] = [

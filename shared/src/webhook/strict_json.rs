@@ -86,7 +86,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
                 let shown: String = key.chars().take(60).collect();
-                return Err(de::Error::custom(format!("the key {shown:?} appears twice")));
+                return Err(de::Error::custom(format!(
+                    "the key {shown:?} appears twice"
+                )));
             }
             let Strict(v) = map.next_value()?;
             out.insert(key, v);
@@ -119,10 +121,7 @@ mod tests {
                 other => panic!("{text}: {other:?}"),
             }
         }
-        assert!(matches!(
-            parse(b"{\"a\":"),
-            Err(StrictJsonError::Syntax(_))
-        ));
+        assert!(matches!(parse(b"{\"a\":"), Err(StrictJsonError::Syntax(_))));
         // Same key in sibling objects is fine.
         assert!(parse(br#"[{"id":1},{"id":2}]"#).is_ok());
     }
