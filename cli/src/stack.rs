@@ -141,6 +141,7 @@ impl LocalStack {
         let handler = ipaas_webhook::Handler {
             key: WebhookKey::new(WEBHOOK_KEY).expect("a non-empty key"),
             queue: queue.clone(),
+            path: Default::default(),
         };
         let webhook_url =
             ipaas_webhook::local::serve(Arc::new(handler), ([127, 0, 0, 1], 0).into()).await?;

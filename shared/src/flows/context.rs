@@ -333,23 +333,12 @@ pub fn is_stale(entry: &LedgerEntry, version: Option<chrono::DateTime<chrono::Ut
 
 /// Whether an iPaaS.com failure may pass on its own.
 pub fn ipaas_transient(e: &IpaasError) -> bool {
-    match e {
-        IpaasError::Status { status, .. } => crate::http::text::is_transient_status(*status),
-        IpaasError::Transport { .. } | IpaasError::Ambiguous { .. } => true,
-        _ => false,
-    }
+    e.is_transient()
 }
 
 /// Whether a Salesforce failure may pass on its own.
 pub fn salesforce_transient(e: &SalesforceError) -> bool {
-    match e {
-        SalesforceError::Http { status, .. } => crate::http::text::is_transient_status(*status),
-        SalesforceError::Transport { .. }
-        | SalesforceError::LimitExceeded { .. }
-        | SalesforceError::Locked { .. }
-        | SalesforceError::Ambiguous { .. } => true,
-        _ => false,
-    }
+    e.is_transient()
 }
 
 /// The state store failing is an outage of our own: retried and logged, no catalog message.

@@ -106,7 +106,11 @@ pub async fn poll_object(
             (c, Cursor::at(from, ""))
         }
         None => {
-            let start = Cursor::at(back(now, Duration::days(settings.poll_days)), "");
+            // Checked: no setting may panic a tick; a look-back past the epoch starts there.
+            let from = Duration::try_days(settings.poll_days)
+                .and_then(|d| now.checked_sub_signed(d))
+                .unwrap_or(DateTime::UNIX_EPOCH);
+            let start = Cursor::at(from, "");
             (start.clone(), start)
         }
     };

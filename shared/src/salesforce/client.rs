@@ -4,7 +4,7 @@
 //! and collection calls in the sibling files are thin on top.
 
 use super::auth::{Session, TokenManager};
-use super::error::SalesforceError;
+use super::error::{AuthFailure, SalesforceError};
 use super::limits::{ApiUsage, UsageCell};
 use crate::http::retry::{parse_retry_after, RetryPolicy};
 use crate::http::text::{excerpt, is_transient_status};
@@ -37,6 +37,8 @@ pub struct SalesforceConfig {
     pub request_timeout: Duration,
     /// First wait before re-reading the secret after `invalid_grant`.
     pub reread_delay: Duration,
+    /// The User the integration writes as, when set (else the OAuth identity's user).
+    pub integration_user: Option<String>,
 }
 
 impl SalesforceConfig {
@@ -48,6 +50,7 @@ impl SalesforceConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             reread_delay: Duration::from_millis(150),
+            integration_user: None,
         }
     }
 }
@@ -194,9 +197,12 @@ impl SalesforceClient {
             .flatten()
     }
 
-    /// The Salesforce User this client writes as (from the token's identity URL). Its own
-    /// changes are what the poller leaves out.
+    /// The Salesforce User this client writes as (`integration_user`, else the token's
+    /// identity URL): records it created are the integration's own.
     pub async fn integration_user_id(&self) -> Result<String, SalesforceError> {
+        if let Some(u) = &self.inner.config.integration_user {
+            return Ok(u.clone());
+        }
         let session = self.inner.auth.session().await?;
         session.user_id.clone().ok_or_else(|| {
             SalesforceError::Invalid("the token answer named no user (identity URL)".into())
@@ -227,9 +233,10 @@ impl SalesforceClient {
                     continue;
                 }
                 Ok((StatusCode::UNAUTHORIZED, _, _)) => {
-                    return Err(SalesforceError::Auth(
-                        super::error::AuthFailure::SessionRefused,
-                    ))
+                    // Refused again right after a refresh: a new session can take a moment to
+                    // be honoured everywhere. Passing trouble, retried with backoff (with the
+                    // session of the moment, which another task may have renewed).
+                    (None, SalesforceError::Auth(AuthFailure::SessionRefused))
                 }
                 Ok((status, _, body)) if call.once && status.is_server_error() => {
                     // Salesforce may have committed the write before failing to answer.
@@ -297,6 +304,9 @@ impl SalesforceClient {
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %failure, "transient Salesforce failure; retrying");
             tokio::time::sleep(delay).await;
+            if refreshed {
+                session = self.inner.auth.session().await?;
+            }
         }
     }
 
