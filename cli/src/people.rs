@@ -82,18 +82,35 @@ impl People {
         });
     }
 
-    /// Makes `plan`'s edits one after another, `gap` apart, in a task of its own (so the
-    /// sync runs meanwhile). The task ends when the plan is done.
+    /// Makes `plan`'s edits in a task of its own (so the sync runs meanwhile): each burst
+    /// (one record's edits on one or both sides, `step` apart so each side's modification
+    /// time tells their order) lands while no worker is mid-way (`people_at_work`); bursts
+    /// are `gap` apart. The task ends when the plan is done.
     pub fn run(
         &self,
         stack: Arc<LocalStack>,
-        plan: Vec<PlannedEdit>,
+        plan: Vec<Vec<PlannedEdit>>,
+        step: Duration,
         gap: Duration,
     ) -> tokio::task::JoinHandle<()> {
         let people = self.clone();
         tokio::spawn(async move {
-            for e in plan {
-                people.edit(&stack, e);
+            for burst in plan {
+                {
+                    let _desk = stack.people_at_work().await;
+                    for (i, e) in burst.into_iter().enumerate() {
+                        if i > 0 {
+                            tokio::time::sleep(step).await;
+                        }
+                        people.edit(&stack, e);
+                    }
+                    // A slow Salesforce commit of these edits (stamped early, seen late)
+                    // lands before the workers resume: a commit landing between a
+                    // worker's read of the record and its write is the same race as an
+                    // edit landing there (see `people_at_work`). The poller still meets
+                    // it late: polls are not held off.
+                    stack.salesforce.commit_pending_now();
+                }
                 tokio::time::sleep(gap).await;
             }
         })
@@ -115,18 +132,19 @@ pub struct PlannedEdit {
 }
 
 /// The edits that did not survive: for each pair and field, the last edit's value must be
-/// on both sides. `pair_of` maps a record (side, id) to its pair's key; `value_of` reads a
-/// field on a side. Returns one line per lost edit.
+/// on both sides. `pair_of` maps a record (side, object, id) to its pair's key,
+/// `counterpart` to the other side's id; `value_of` reads a field on a side. Returns one
+/// line per lost edit.
 pub fn lost_edits(
     journal: &[Edit],
-    pair_of: impl Fn(System, &str) -> Option<String>,
+    pair_of: impl Fn(System, &str, &str) -> Option<String>,
     value_of: impl Fn(System, &str, &str, &str) -> Option<String>,
-    counterpart: impl Fn(System, &str) -> Option<String>,
+    counterpart: impl Fn(System, &str, &str) -> Option<String>,
 ) -> Vec<String> {
     let mut last: BTreeMap<(String, &'static str), &Edit> = BTreeMap::new();
     let mut lost = Vec::new();
     for e in journal {
-        let Some(pair) = pair_of(e.side, &e.id) else {
+        let Some(pair) = pair_of(e.side, e.object, &e.id) else {
             lost.push(format!("{e:?}: its record is not linked"));
             continue;
         };
@@ -140,7 +158,7 @@ pub fn lost_edits(
             System::Salesforce => System::Ipaas,
             System::Ipaas => System::Salesforce,
         };
-        let Some(other) = counterpart(e.side, &e.id) else {
+        let Some(other) = counterpart(e.side, e.object, &e.id) else {
             lost.push(format!("{e:?}: no counterpart"));
             continue;
         };

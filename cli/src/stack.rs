@@ -102,6 +102,9 @@ pub struct LocalStack {
     tally: Mutex<Tally>,
     kills: std::sync::atomic::AtomicUsize,
     on_processed: Mutex<Option<Progress>>,
+    /// Held by every worker invocation (shared) and by a person's burst of edits
+    /// (exclusive): see `people_at_work`.
+    desk: tokio::sync::RwLock<()>,
 }
 
 type Progress = Arc<dyn Fn(usize) + Send + Sync>;
@@ -162,6 +165,7 @@ impl LocalStack {
             receives: Mutex::default(),
             tally: Mutex::default(),
             on_processed: Mutex::default(),
+            desk: tokio::sync::RwLock::new(()),
             kills: Default::default(),
         })
     }
@@ -296,6 +300,7 @@ impl LocalStack {
     /// Failed messages come back (as SQS would) until `max_receives`, then go to the DLQ;
     /// put-off messages come back after their delay.
     pub async fn invoke(&self, flow: Flow, batch: Vec<WorkMessage>) -> Vec<Outcome> {
+        let _desk = self.desk.read().await;
         let (deliveries, kill_after) = {
             let mut rng = rand::thread_rng();
             let mut deliveries = Vec::with_capacity(batch.len());
@@ -400,6 +405,14 @@ impl LocalStack {
         } else {
             false
         }
+    }
+
+    /// Waits until no worker invocation is running and holds them off while the guard
+    /// lives: a person's edits of one record on both sides land together, never between a
+    /// worker's read of that record and its write. (Neither API offers conditional writes
+    /// fine enough to detect an edit landing in that window of milliseconds; docs/flows.md.)
+    pub async fn people_at_work(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
+        self.desk.write().await
     }
 
     /// Worker invocations killed so far (chaos).

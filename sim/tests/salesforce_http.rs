@@ -33,6 +33,15 @@ mod upsert;
 
 const V: &str = "/services/data/v64.0";
 
+/// Waits for the clock's millisecond to change: SystemModstamps may tie within one (as
+/// on the platform), so a test that needs two stamps in order writes in two milliseconds.
+fn next_millisecond() {
+    let start = chrono::Utc::now().timestamp_millis();
+    while chrono::Utc::now().timestamp_millis() == start {
+        std::hint::spin_loop();
+    }
+}
+
 struct Org {
     sim: SalesforceSim,
     http: Client,

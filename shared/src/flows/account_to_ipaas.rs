@@ -217,6 +217,28 @@ impl Sync<'_> {
             .await
     }
 
+    /// Claims the pair (this Account, Company `id`) in both ledgers before the link is
+    /// written; a Company another Account has taken (an indistinguishable twin's recovery)
+    /// is looked for again later.
+    async fn pair(
+        &self,
+        entry: crate::state::LedgerEntry,
+        id: u64,
+    ) -> Result<crate::state::LedgerEntry, Outcome> {
+        match self
+            .ctx
+            .pair_up(FLOW, self.sf_id, entry, &id.to_string())
+            .await
+        {
+            Ok(Some(e)) => Ok(e),
+            Ok(None) => Err(Outcome::Postponed {
+                delay: self.ctx.pacing.create_lease,
+                reason: format!("Company {id} is paired with another Account; looking again"),
+            }),
+            Err(e) => Err(state_failure(FLOW, self.sf_id, e)),
+        }
+    }
+
     /// Writes the fields changed in Salesforce since the last sync, links if needed.
     async fn update(
         &self,
@@ -228,10 +250,13 @@ impl Sync<'_> {
         let id = company.id.unwrap_or_default();
         let target = values(&company_to_account(&company).to_fields());
         let base = (entry.target_id.as_deref() == Some(id.to_string().as_str()))
-            .then_some(entry.synced.as_ref())
+            .then(|| entry.synced.clone())
             .flatten();
+        let base = base.as_ref();
         let later = later(self.account.system_modstamp, company.last_modified_date);
         let decision = decide(self.source, &target, base, later);
+        tracing::debug!(flow = %FLOW, record = self.sf_id, company = id, ?later,
+            write = ?decision.write.keys().collect::<Vec<_>>(), kept = ?decision.kept, "merged");
         let after = if decision.write.is_empty() {
             target
         } else if !self.settings.sync_type.may_update() && !recovered {
@@ -249,7 +274,12 @@ impl Sync<'_> {
         let linked = company
             .link_for(ctx.ipaas.system_id())
             .is_some_and(|l| super::context::same_id(l, self.sf_id));
+        let mut entry = entry;
         if !linked {
+            entry = match self.pair(entry, id).await {
+                Ok(e) => e,
+                Err(outcome) => return outcome,
+            };
             if let Err(e) = ctx
                 .ipaas
                 .write_link(LinkTable::Company, self.sf_id, id)
@@ -311,12 +341,16 @@ impl Sync<'_> {
             }
         };
         let id = created.id.unwrap_or_default();
+        let entry = match self.pair(entry, id).await {
+            Ok(e) => e,
+            Err(outcome) => return outcome,
+        };
         if let Err(e) = ctx
             .ipaas
             .write_link(LinkTable::Company, self.sf_id, id)
             .await
         {
-            // The claim stays: the next delivery finds this Company by name and links it.
+            // The pair stays claimed: the next delivery links this Company.
             return self.fail(e).await;
         }
         let after = values(&company_to_account(&created).to_fields());

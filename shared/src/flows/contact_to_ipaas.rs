@@ -349,48 +349,31 @@ impl Sync<'_> {
         Ok((entry, Found::Nothing))
     }
 
+    /// Claims the pair before the link is written (see `FlowContext::pair_up`).
+    async fn pair(&self, entry: LedgerEntry, id: u64) -> Result<LedgerEntry, Outcome> {
+        match self
+            .ctx
+            .pair_up(FLOW, self.sf_id, entry, &id.to_string())
+            .await
+        {
+            Ok(Some(e)) => Ok(e),
+            Ok(None) => Err(Outcome::Postponed {
+                delay: self.ctx.pacing.create_lease,
+                reason: format!("Customer {id} is paired with another Contact; looking again"),
+            }),
+            Err(e) => Err(state_failure(FLOW, self.sf_id, e)),
+        }
+    }
+
     /// Claims the pair (this Contact, `customer`) in both ledgers at once. `None`: the
-    /// Customer is claimed by (or being created from) something else.
+    /// Customer is paired with (or being created from) something else.
     async fn claim(
         &self,
         entry: LedgerEntry,
         customer: &Customer,
     ) -> Result<Option<LedgerEntry>, StateError> {
-        let ctx = self.ctx;
         let id = customer.id.unwrap_or_default().to_string();
-        let theirs = ctx.ledger(Flow::ContactFromIpaas, &id).await?;
-        let taken = theirs
-            .target_id
-            .as_deref()
-            .is_some_and(|t| !super::context::same_id(t, self.sf_id))
-            || theirs.creating_since.is_some();
-        if taken {
-            return Ok(None);
-        }
-        let mine = LedgerEntry {
-            target_id: Some(id.clone()),
-            ..entry
-        };
-        let other = LedgerEntry {
-            target_id: Some(self.sf_id.to_string()),
-            ..theirs
-        };
-        let pair = [
-            (FLOW, self.sf_id, &mine),
-            (Flow::ContactFromIpaas, id.as_str(), &other),
-        ];
-        match ctx.state.put_ledgers(&pair).await {
-            Ok(()) => Ok(Some(LedgerEntry {
-                version: mine.version + 1,
-                ..mine
-            })),
-            Err(StateError::Conflict(_)) => {
-                // The other direction may have claimed this very pair meanwhile.
-                let now = ctx.ledger(FLOW, self.sf_id).await?;
-                Ok((now.target_id.as_deref() == Some(id.as_str())).then_some(now))
-            }
-            Err(e) => Err(e),
-        }
+        self.ctx.pair_up(FLOW, self.sf_id, entry, &id).await
     }
 
     /// The Customer's values in the Contact's field names; its company stands for this
@@ -414,10 +397,13 @@ impl Sync<'_> {
         let id = customer.id.unwrap_or_default();
         let target = self.target_values(&customer);
         let base = (entry.target_id.as_deref() == Some(id.to_string().as_str()))
-            .then_some(entry.synced.as_ref())
+            .then(|| entry.synced.clone())
             .flatten();
+        let base = base.as_ref();
         let later = later(self.contact.system_modstamp, customer.last_modified_date);
         let decision = decide(self.source, &target, base, later);
+        tracing::debug!(flow = %FLOW, record = self.sf_id, customer = id, ?later,
+            write = ?decision.write.keys().collect::<Vec<_>>(), kept = ?decision.kept, "merged");
         let after = if decision.write.is_empty() {
             target
         } else if !self.settings.sync_type.may_update() && how != How::Recovered {
@@ -440,7 +426,12 @@ impl Sync<'_> {
         let link_written = customer
             .link_for(ctx.ipaas.system_id())
             .is_some_and(|l| super::context::same_id(l, self.sf_id));
+        let mut entry = entry;
         if !link_written {
+            entry = match self.pair(entry, id).await {
+                Ok(e) => e,
+                Err(outcome) => return outcome,
+            };
             if let Err(e) = ctx
                 .ipaas
                 .write_link(LinkTable::Customer, self.sf_id, id)
@@ -495,12 +486,16 @@ impl Sync<'_> {
             }
         };
         let id = created.id.unwrap_or_default();
+        let entry = match self.pair(entry, id).await {
+            Ok(e) => e,
+            Err(outcome) => return outcome,
+        };
         if let Err(e) = ctx
             .ipaas
             .write_link(LinkTable::Customer, self.sf_id, id)
             .await
         {
-            // The claim stays: the next delivery finds it by customer_number.
+            // The pair stays claimed: the next delivery links this Customer.
             return self.fail(e).await;
         }
         let base = agreed(self.source, &self.target_values(&created), None);

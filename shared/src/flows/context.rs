@@ -209,6 +209,53 @@ impl FlowContext {
         Ok(())
     }
 
+    /// Pairs this flow's record `source_id` with `target` in both directions' ledgers at
+    /// once, before the link is written: unless `target` is already paired with another
+    /// record, or the other direction is creating a record for it. Two records whose creates
+    /// or lookups lead to the same target (twins with the same values, two people with one
+    /// email) can never both take it. `None`: taken. The values both sides agree on are
+    /// noted later, by `settle`, once the link is written.
+    pub async fn pair_up(
+        &self,
+        flow: Flow,
+        source_id: &str,
+        held: LedgerEntry,
+        target: &str,
+    ) -> Result<Option<LedgerEntry>, StateError> {
+        let mut held = held;
+        for _ in 0..4 {
+            let theirs = self.ledger(flow.opposite(), target).await?;
+            let paired_elsewhere = theirs
+                .target_id
+                .as_deref()
+                .is_some_and(|t| !same_id(t, source_id));
+            let being_created = theirs.target_id.is_none() && theirs.creating_since.is_some();
+            if paired_elsewhere || being_created {
+                return Ok(None);
+            }
+            let mine = LedgerEntry {
+                target_id: Some(target.to_string()),
+                ..held.clone()
+            };
+            let other = LedgerEntry {
+                target_id: Some(source_id.to_string()),
+                ..theirs
+            };
+            let pair = [(flow, source_id, &mine), (flow.opposite(), target, &other)];
+            match self.state.put_ledgers(&pair).await {
+                Ok(()) => {
+                    return Ok(Some(LedgerEntry {
+                        version: mine.version + 1,
+                        ..mine
+                    }))
+                }
+                Err(StateError::Conflict(_)) => held = self.ledger(flow, source_id).await?,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
     /// Notes the pair in the other direction's ledger (keyed by `target`).
     pub async fn note_other_half(&self, flow: Flow, source_id: &str, target: &str, base: &Base) {
         if let Err(e) = self

@@ -4,9 +4,13 @@
 use super::problem::FieldErrors;
 use super::schema::Kind;
 use super::validate::{self, Record};
-use chrono::{DateTime, Duration, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Fields searched by equality often enough to keep an index of (the API's lookups by
+/// email, name and customer number), so a search never scans the whole tenant.
+const INDEXED: [&str; 3] = ["email_address", "name", "customer_number"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
@@ -27,6 +31,8 @@ pub struct Tenant {
     pub(super) last_link_id: u64,
     pub(super) links: super::tenant_links::Links,
     last_stamp: Option<DateTime<Utc>>,
+    /// (kind, field, lower-cased value) → ids, for the `INDEXED` fields.
+    index: HashMap<(Kind, &'static str, String), BTreeSet<u64>>,
 }
 
 /// Whether a write made a new record or changed one.
@@ -86,10 +92,23 @@ impl Tenant {
 
     /// Records whose every `(field, value)` matches, case-insensitively (`action=equals`).
     pub fn search(&self, kind: Kind, filters: &[(&str, String)]) -> Vec<Value> {
+        // An indexed field narrows the candidates; every filter is then checked on them.
+        let narrowed = filters.iter().find_map(|(field, want)| {
+            let f = INDEXED.iter().find(|i| **i == *field)?;
+            Some(
+                self.index
+                    .get(&(kind, *f, want.to_lowercase()))
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        });
+        let table = self.table(kind);
+        let candidates: Box<dyn Iterator<Item = (&u64, &Record)>> = match &narrowed {
+            Some(ids) => Box::new(ids.iter().filter_map(|id| table.get_key_value(id))),
+            None => Box::new(table.iter()),
+        };
         // Match on the stored fields first; only the matches are rendered.
-        let ids: Vec<u64> = self
-            .table(kind)
-            .iter()
+        let ids: Vec<u64> = candidates
             .filter(|(id, r)| {
                 filters.iter().all(|(field, want)| match *field {
                     "id" => equals(&Value::from(**id), want),
@@ -214,8 +233,32 @@ impl Tenant {
             self.fill_company_name(&mut record);
         }
         record.insert("last_modified_date".into(), self.stamp().into());
+        self.reindex(kind, id, &record);
         self.table_mut(kind).insert(id, record);
         self.get(kind, id).unwrap_or(Value::Null)
+    }
+
+    /// Moves record `id` in the search index from its stored values to `record`'s.
+    fn reindex(&mut self, kind: Kind, id: u64, record: &Record) {
+        let key = |r: &Record, f: &'static str| {
+            let v = match r.get(f)? {
+                Value::String(s) => s.to_lowercase(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((kind, f, v))
+        };
+        for f in INDEXED {
+            let old = self.table(kind).get(&id).and_then(|r| key(r, f));
+            if let Some(k) = old {
+                if let Some(set) = self.index.get_mut(&k) {
+                    set.remove(&id);
+                }
+            }
+            if let Some(k) = key(record, f) {
+                self.index.entry(k).or_default().insert(id);
+            }
+        }
     }
 
     fn fill_company_name(&self, record: &mut Record) {
@@ -237,13 +280,15 @@ impl Tenant {
         }
     }
 
-    /// Now, RFC 3339 UTC with milliseconds; strictly later than any stamp given before, so
-    /// two quick changes never share one.
+    /// Now, RFC 3339 UTC with milliseconds; never earlier than a stamp given before (two
+    /// quick changes may share one). Never pushed ahead of the clock: under a burst of
+    /// writes a strictly increasing stamp would run ahead, and a person's edit made after it
+    /// in another system would look older than it is.
     fn stamp(&mut self) -> String {
         // Whole milliseconds, as written, so "later" survives formatting.
         let mut now = Utc::now().trunc_subsecs(3);
-        if let Some(last) = self.last_stamp.filter(|l| now <= *l) {
-            now = last + Duration::milliseconds(1);
+        if let Some(last) = self.last_stamp.filter(|l| now < *l) {
+            now = last;
         }
         self.last_stamp = Some(now);
         now.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -269,10 +314,19 @@ mod tests {
             .unwrap()
     }
 
+    /// Waits for the clock's millisecond to change (stamps may tie within one).
+    fn next_millisecond() {
+        let start = Utc::now().timestamp_millis();
+        while Utc::now().timestamp_millis() == start {
+            std::hint::spin_loop();
+        }
+    }
+
     #[test]
     fn create_stamps_ids_and_dates() {
         let mut t = Tenant::default();
         let a = customer(&mut t, "a@x.io");
+        next_millisecond();
         let b = customer(&mut t, "b@x.io");
         assert_eq!((a["id"].as_u64(), b["id"].as_u64()), (Some(1), Some(2)));
         assert!(a["addresses"][0]["id"].as_u64().is_some());
@@ -290,6 +344,7 @@ mod tests {
         let a = customer(&mut t, "a@x.io");
         let addr = a["addresses"][0]["id"].as_u64().unwrap();
         let body = json!({"addresses": [{"id": addr, "city": "Y"}, {"id": 999, "city": "Z"}]});
+        next_millisecond();
         let u = t
             .update(Kind::Customer, 1, body.to_string().as_bytes())
             .unwrap()

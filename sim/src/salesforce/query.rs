@@ -124,10 +124,25 @@ fn run(
         ));
     }
     let store = &org.store;
-    let rows = store
-        .all(object)
-        .filter(|r| include_deleted || !is_deleted(r));
-    let hits = soql::run(&store.schema, object, &parsed, rows);
+    let visible = |r: &&Record| include_deleted || !is_deleted(r);
+    let hits = match soql::named_ids(&parsed) {
+        // `Id IN (…)`: the named rows are looked up, not scanned for.
+        Some(ids) => {
+            let mut seen = std::collections::HashSet::new();
+            let rows = ids
+                .iter()
+                .filter_map(|id| store.get(object, id))
+                .filter(|r| seen.insert(r.get("Id").and_then(Value::as_str).unwrap_or("")))
+                .filter(visible);
+            soql::run(&store.schema, object, &parsed, rows)
+        }
+        None => soql::run(
+            &store.schema,
+            object,
+            &parsed,
+            store.all(object).filter(visible),
+        ),
+    };
     let Select::Fields(fields) = &parsed.select else {
         let body = json!({"totalSize": hits.len(), "done": true, "records": []});
         return Ok(json_response(StatusCode::OK, &body));

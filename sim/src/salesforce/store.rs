@@ -78,10 +78,14 @@ impl Store {
         SalesforceId::from_parts(schema::key_prefix(object), "8M0", self.seq)
     }
 
-    /// Strictly increasing across the org, at millisecond precision.
+    /// Never decreasing across the org, at millisecond precision (ties allowed).
     fn next_stamp(&mut self) -> i64 {
+        // Never backwards, but ties allowed, as on the platform: a strictly increasing
+        // stamp would run ahead of the clock under a burst of writes (one millisecond per
+        // record of a 200-record Collections call), and a person's edit made after it
+        // elsewhere would then look older than it is.
         let now = Utc::now().timestamp_millis();
-        self.last_stamp_ms = now.max(self.last_stamp_ms + 1);
+        self.last_stamp_ms = now.max(self.last_stamp_ms);
         self.last_stamp_ms
     }
 

@@ -59,7 +59,8 @@ async fn customers_are_created_read_and_updated_with_addresses() {
     let addresses = updated["addresses"].as_array().unwrap();
     assert_eq!(addresses.len(), 1, "an update replaces the address list");
     assert_eq!(addresses[0]["city"], "Marylebone");
-    assert!(updated["last_modified_date"].as_str().unwrap() > stamp.as_str());
+    // Never earlier (two changes within one millisecond may share a stamp).
+    assert!(updated["last_modified_date"].as_str().unwrap() >= stamp.as_str());
     assert_eq!(t.sim.customer(id).unwrap(), updated);
 }
 
@@ -128,7 +129,11 @@ async fn each_validation_rule_answers_400_problem_details() {
         "last_name",
     )
     .await;
-    rejects(t.post(c, &json!({"last_name": "L"})).await, "email_address").await;
+    // A Customer without an email address is a customer too.
+    assert_eq!(
+        t.post(c, &json!({"last_name": "L"})).await.status(),
+        StatusCode::CREATED
+    );
     rejects(
         t.post(c, &with("email_address", json!("not-an-email")))
             .await,
@@ -188,7 +193,11 @@ async fn each_validation_rule_answers_400_problem_details() {
     let (_, made) = json_of(t.post(co, &json!({"name": "N"})).await).await;
     let path = format!("{co}/{}", made["id"]);
     rejects(t.put(&path, &json!({"name": ""})).await, "name").await;
-    assert_eq!(t.sim.customers().len(), 1, "nothing rejected was stored");
+    assert_eq!(
+        t.sim.customers().len(),
+        2,
+        "nothing rejected was stored (the emailless one is valid)"
+    );
 }
 
 #[tokio::test]

@@ -49,6 +49,7 @@ async fn create_get_update_and_audit_fields() {
     assert_eq!(stamp1.len(), "2024-01-01T00:00:00.000+0000".len());
     assert!(stamp1.ends_with("+0000"));
 
+    super::next_millisecond();
     let r = org
         .patch(
             &format!("/sobjects/Account/{id}"),
@@ -61,6 +62,7 @@ async fn create_get_update_and_audit_fields() {
     let stamp2 = rec["SystemModstamp"].as_str().expect("stamp").to_string();
     assert!(stamp2 > stamp1);
 
+    super::next_millisecond();
     org.sim
         .edit_as_person("Account", &id, json!({"Phone": "999"}));
     let rec = org.sim.record("Account", &id).expect("stored");

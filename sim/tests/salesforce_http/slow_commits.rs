@@ -38,6 +38,7 @@ async fn a_slow_person_edit_appears_late_behind_rows_already_polled() {
         .edit_as_person("Account", a.as_str(), json!({"Phone": "1"}));
     assert_eq!(org.sim.pending_commits(), 1);
     // Another change commits at once, after the slow one was stamped.
+    super::next_millisecond();
     let (_, b) = parts(
         org.post("/sobjects/Account", &json!({"Name": "Fast"}))
             .await,

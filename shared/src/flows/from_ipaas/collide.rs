@@ -34,8 +34,7 @@ pub(crate) async fn collide(
         Some(field) => ctx
             .salesforce
             .upsert(kind.object, field, &p.source_id(), &p.fields, None)
-            .await
-            .map(|(id, created)| (id, created)),
+            .await,
         None => ctx
             .salesforce
             .create(kind.object, &p.fields)
@@ -178,49 +177,13 @@ async fn free(
 }
 
 /// Claims the pair (this iPaaS.com record, `matched`) in both directions' ledgers at once.
-/// `None`: another delivery claimed one side first.
+/// `None`: another record has it.
 pub(crate) async fn claim(
     ctx: &FlowContext,
     kind: &Kind,
     p: &Plan,
     matched: &SalesforceId,
 ) -> Result<Option<LedgerEntry>, StateError> {
-    let source = p.source_id();
-    let theirs = ctx.ledger(kind.flow.opposite(), matched.as_str()).await?;
-    let taken = theirs
-        .target_id
-        .as_deref()
-        .is_some_and(|t| !same_id(t, &source))
-        || theirs.creating_since.is_some();
-    if taken {
-        return Ok(None);
-    }
-    let mine = LedgerEntry {
-        target_id: Some(matched.to_string()),
-        ..p.entry.clone()
-    };
-    let other = LedgerEntry {
-        target_id: Some(source.clone()),
-        ..theirs
-    };
-    let pair = [
-        (kind.flow, source.as_str(), &mine),
-        (kind.flow.opposite(), matched.as_str(), &other),
-    ];
-    match ctx.state.put_ledgers(&pair).await {
-        Ok(()) => Ok(Some(LedgerEntry {
-            version: mine.version + 1,
-            ..mine
-        })),
-        Err(StateError::Conflict(_)) => {
-            // The other direction may have claimed this very pair meanwhile.
-            let now = ctx.ledger(kind.flow, &source).await?;
-            let same = now
-                .target_id
-                .as_deref()
-                .is_some_and(|t| same_id(t, matched.as_str()));
-            Ok(same.then_some(now))
-        }
-        Err(e) => Err(e),
-    }
+    ctx.pair_up(kind.flow, &p.source_id(), p.entry.clone(), matched.as_str())
+        .await
 }

@@ -190,7 +190,26 @@ pub(super) async fn finish(
     base: &Base,
     wrote: bool,
 ) -> Outcome {
+    let mut entry = p.entry.clone();
     if !p.linked {
+        // Claimed in both ledgers before the link: an indistinguishable twin's recovery
+        // can never take the same record.
+        match ctx
+            .pair_up(kind.flow, &p.source_id(), entry, target.as_str())
+            .await
+        {
+            Ok(Some(e)) => entry = e,
+            Ok(None) => {
+                return Outcome::Postponed {
+                    delay: ctx.pacing.create_lease,
+                    reason: format!(
+                        "Salesforce {} {target} is paired with another record; looking again",
+                        kind.object
+                    ),
+                }
+            }
+            Err(e) => return state_failure(kind.flow, &p.source_id(), e),
+        }
         if let Err(e) = ctx
             .ipaas
             .write_link(kind.table, target.as_str(), p.ipaas_id)
@@ -206,7 +225,7 @@ pub(super) async fn finish(
         .settle(
             kind.flow,
             &p.source_id(),
-            p.entry.clone(),
+            entry,
             target.as_str(),
             base,
             p.version,

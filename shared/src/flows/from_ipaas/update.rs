@@ -80,6 +80,8 @@ pub(crate) async fn update_linked(
             _ => Later::Source,
         };
         let decision = decide(&p.source, &now, p.base(), later);
+        tracing::debug!(flow = %kind.flow, record = p.ipaas_id, target = %target, ?later,
+            write = ?decision.write.keys().collect::<Vec<_>>(), kept = ?decision.kept, "merged");
         if decision.write.is_empty() {
             let base = agreed(&p.source, &now, p.base());
             out[p.slot] = Some(finish(ctx, kind, &p, &target, &base, false).await);
@@ -100,7 +102,19 @@ pub(crate) async fn update_linked(
     if writes.is_empty() {
         return;
     }
-    let results = match ctx.salesforce.update_many(kind.object, &writes, None).await {
+    // A linked record is written as itself: a duplicate rule that only alerts (the standard
+    // rules on edit) must not stop the sync of an existing pair (collision handling is for
+    // creates). Rules that block still block.
+    let allow = crate::salesforce::DuplicateRuleHeader {
+        allow_save: true,
+        include_record_details: false,
+        run_as_current_user: false,
+    };
+    let results = match ctx
+        .salesforce
+        .update_many(kind.object, &writes, Some(allow))
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             let (raised, retry) = kind.raise(&e);

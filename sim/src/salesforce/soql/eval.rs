@@ -14,12 +14,67 @@ pub fn run<'a>(
     rows: impl Iterator<Item = &'a Record>,
 ) -> Vec<&'a Record> {
     let get = |r: &Record, f: &str| record_value(schema, object, r, f);
-    let mut hits: Vec<&Record> = rows
+    let hits: Vec<&Record> = rows
         .filter(|r| q.filter.as_ref().is_none_or(|c| matches(c, &|f| get(r, f))))
         .collect();
-    hits.sort_by(|a, b| compare_rows(a, b, &q.order, &|r: &&Record, f| get(r, f)));
-    hits.truncate(q.limit.unwrap_or(usize::MAX));
-    hits
+    if q.order.is_empty() {
+        let mut hits = hits;
+        hits.truncate(q.limit.unwrap_or(usize::MAX));
+        return hits;
+    }
+    // Each row's ORDER BY values are read once, not at every comparison.
+    let mut keyed: Vec<(Vec<Lit>, &Record)> = hits
+        .into_iter()
+        .map(|r| (q.order.iter().map(|o| get(r, &o.field.name)).collect(), r))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, &q.order));
+    keyed.truncate(q.limit.unwrap_or(usize::MAX));
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The record Ids a query names outright (`Id = '…'`, `Id IN (…)`, alone or as one term of
+/// an AND): the only rows it can match, so they are looked up rather than scanned for.
+pub fn named_ids(q: &Query) -> Option<Vec<String>> {
+    fn of(c: &Cond) -> Option<Vec<String>> {
+        let text = |l: &Lit| match l {
+            Lit::Id(s) | Lit::Str(s) => Some(s.clone()),
+            _ => None,
+        };
+        match c {
+            Cond::In(f, false, vals) if f.name.eq_ignore_ascii_case("Id") => {
+                vals.iter().map(text).collect()
+            }
+            Cond::Cmp(f, CmpOp::Eq, lit) if f.name.eq_ignore_ascii_case("Id") => {
+                text(lit).map(|s| vec![s])
+            }
+            Cond::And(terms) => terms.iter().find_map(of),
+            _ => None,
+        }
+    }
+    of(q.filter.as_ref()?)
+}
+
+/// Orders two rows' ORDER BY values.
+fn compare_keys(a: &[Lit], b: &[Lit], order: &[OrderBy]) -> Ordering {
+    for ((x, y), o) in a.iter().zip(b).zip(order) {
+        let ord = match (x, y) {
+            (Lit::Null, Lit::Null) => Ordering::Equal,
+            (Lit::Null, _) => null_side(o.nulls_last),
+            (_, Lit::Null) => null_side(o.nulls_last).reverse(),
+            _ => {
+                let ord = compare(x, y).unwrap_or(Ordering::Equal);
+                if o.descending {
+                    ord.reverse()
+                } else {
+                    ord
+                }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
 }
 
 /// Orders two values as SOQL does (text case-insensitively); None when incomparable.
@@ -91,30 +146,6 @@ fn matches(c: &Cond, get: &dyn Fn(&str) -> Lit) -> bool {
             }
         }
     }
-}
-
-/// Orders two rows by the ORDER BY clause; `get(row, field)` reads a value.
-fn compare_rows<R>(a: &R, b: &R, order: &[OrderBy], get: &dyn Fn(&R, &str) -> Lit) -> Ordering {
-    for o in order {
-        let (x, y) = (get(a, &o.field.name), get(b, &o.field.name));
-        let ord = match (&x, &y) {
-            (Lit::Null, Lit::Null) => Ordering::Equal,
-            (Lit::Null, _) => null_side(o.nulls_last),
-            (_, Lit::Null) => null_side(o.nulls_last).reverse(),
-            _ => {
-                let ord = compare(&x, &y).unwrap_or(Ordering::Equal);
-                if o.descending {
-                    ord.reverse()
-                } else {
-                    ord
-                }
-            }
-        };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
 }
 
 fn null_side(nulls_last: bool) -> Ordering {
