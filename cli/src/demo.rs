@@ -192,12 +192,14 @@ async fn stories(stack: &mut LocalStack, faults: &Faults) -> anyhow::Result<()> 
     );
 
     // DUPLICATES_DETECTED: an Account of that name was loaded into Salesforce by a data import.
-    stack
-        .salesforce
-        .insert("Account", json!({"Name": "Twin Industries"}));
-    stack
-        .ipaas
-        .edit_company_as_person(None, json!({"name": "Twin Industries"}));
+    stack.salesforce.insert(
+        "Account",
+        json!({"Name": "Twin Industries", "Phone": "+1 415 555 0142"}),
+    );
+    stack.ipaas.edit_company_as_person(
+        None,
+        json!({"name": "Twin Industries", "phone_number": "415-555-0142"}),
+    );
 
     // AccountId is null or empty on the iPaaS Customer record: a Customer without Company.
     stack.ipaas.edit_customer_as_person(

@@ -229,3 +229,50 @@ async fn a_contact_without_email_whose_customer_create_was_lost_is_found_by_cust
     assert_eq!(link_of(&customers[0]).as_deref(), Some(contact.as_str()));
     assert_eq!(s.salesforce.records("Contact").len(), 1);
 }
+
+/// Old code: a message put off (here: a create of the same record started by another
+/// delivery moments ago) was acknowledged when the worker had no queue of its own to re-send
+/// it to (`cargo lambda deploy` per function sets none), so the record was never synced.
+#[tokio::test]
+async fn a_put_off_message_is_never_acknowledged_without_its_queue() {
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    use shared::queue::WorkMessage;
+    let s = LocalStack::start(StackOptions {
+        pacing: shared::flows::Pacing {
+            create_lease: Duration::from_secs(600),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let account = s.person_creates("Account", json!({"Name": "Later"}));
+    // Another delivery claimed this Account's create a moment ago.
+    let claim = shared::state::LedgerEntry {
+        creating_since: Some(chrono::Utc::now()),
+        ..Default::default()
+    };
+    use shared::state::StateStore;
+    s.state
+        .put_ledger(Flow::AccountToIpaas, account.as_str(), &claim)
+        .await
+        .unwrap();
+    let mut worker = s.worker(Flow::AccountToIpaas);
+    worker.requeue = None;
+    let mut event = SqsEvent::default();
+    let mut m = SqsMessage::default();
+    m.message_id = Some("m1".into());
+    m.body = Some(WorkMessage::new(Flow::AccountToIpaas, account.as_str(), None).to_json());
+    event.records.push(m);
+    let (response, report) = shared::flows::run_batch(&worker, event).await;
+    assert!(
+        matches!(report.outcomes[0].1, Outcome::Deferred { .. }),
+        "{report:?}"
+    );
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m1"], "left to SQS to deliver again");
+}
