@@ -255,7 +255,7 @@ impl Checker<'_> {
             | FieldKind::DateTime
             | FieldKind::Time) => {
                 if w.free {
-                    self.say(Severity::Error, line, object, name, format!("is a {ty} field, and text from {} cannot go into it; map it to_ipaas only, or give a value table whose values are {ty} values", w.source));
+                    self.say(Severity::Error, line, object, name, format!("holds {ty} values, and text from {} cannot go into it; map it to_ipaas only, or give a value table of {ty} values", w.source));
                 }
                 for v in &w.values {
                     if !fits(kind, v) {
@@ -264,10 +264,7 @@ impl Checker<'_> {
                             line,
                             object,
                             name,
-                            format!(
-                                "is a {ty} field, and {v:?} from {} is not a {ty} value",
-                                w.source
-                            ),
+                            format!("holds {ty} values, and {v:?} from {} is not one", w.source),
                         );
                     }
                 }

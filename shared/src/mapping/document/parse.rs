@@ -18,7 +18,19 @@ pub const VERSION: i64 = 1;
 pub(super) fn parse(text: &str) -> Result<Mapping, DocumentError> {
     let raw: RawDocument = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(0, |s| line_of(text, s.start));
-        DocumentError::new(line, e.message().trim().to_string())
+        let quoted = text
+            .lines()
+            .nth(line.wrapping_sub(1))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| format!(" (in `{}`)", super::error::shown(l)))
+            .unwrap_or_default();
+        let mut message = format!("{}{quoted}", e.message().trim());
+        if message.starts_with("duplicate key") {
+            // The usual cause: entries added as [[account.fields]] to a `fields = [ … ]` list.
+            message.push_str("; a pair's fields (or addresses) are written either as one `fields = [ … ]` list or as [[account.fields]] tables, not both");
+        }
+        DocumentError::new(line, message)
     })?;
     if let Some(v) = &raw.version {
         if *v.get_ref() != VERSION {
