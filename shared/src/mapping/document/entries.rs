@@ -31,19 +31,31 @@ impl PairMapping {
     pub fn entries(&self) -> Vec<Entry> {
         let mut out = Vec::new();
         for f in &self.fields {
-            let mut rules = Vec::new();
-            if f.runs.includes(Direction::ToIpaas) {
-                rules.extend(describe(&f.to_ipaas, "→"));
-            }
-            if f.runs.includes(Direction::FromIpaas) {
-                rules.extend(describe(&f.from_ipaas, "←"));
-            }
+            let to = f
+                .runs
+                .includes(Direction::ToIpaas)
+                .then(|| describe(&f.to_ipaas))
+                .flatten();
+            let from = f
+                .runs
+                .includes(Direction::FromIpaas)
+                .then(|| describe(&f.from_ipaas))
+                .flatten();
+            let rules = match (to, from) {
+                // The same words both ways (a shared transform): said once.
+                (Some(a), Some(b)) if a == b => a,
+                (to, from) => [to.map(|t| format!("→ {t}")), from.map(|t| format!("← {t}"))]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
             out.push(Entry {
                 kind: EntryKind::Field,
                 salesforce: Some(f.salesforce.clone()),
                 ipaas: Some(f.ipaas.to_string()),
                 runs: f.runs,
-                rules: rules.join("; "),
+                rules,
                 line: f.line,
             });
         }
@@ -80,7 +92,7 @@ impl PairMapping {
     }
 }
 
-fn describe(c: &Chain, arrow: &str) -> Option<String> {
+fn describe(c: &Chain) -> Option<String> {
     if c.is_empty() {
         return None;
     }
@@ -100,5 +112,5 @@ fn describe(c: &Chain, arrow: &str) -> Option<String> {
         };
         parts.push(format!("max {} ({how})", m.length));
     }
-    Some(format!("{arrow} {}", parts.join(", ")))
+    Some(parts.join(", "))
 }

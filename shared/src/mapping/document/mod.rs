@@ -158,6 +158,13 @@ impl Mapping {
     }
 }
 
+impl Default for Mapping {
+    /// The built-in document.
+    fn default() -> Self {
+        Mapping::builtin()
+    }
+}
+
 impl PairMapping {
     pub fn pair(&self) -> Pair {
         self.pair
