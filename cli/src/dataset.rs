@@ -19,6 +19,10 @@ pub struct Dataset {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SalesforceData {
+    /// Custom fields declared in the org before any record is made, per object
+    /// (`{"Account": [{"name": "Customer_Tier__c", "label": "Tier", "kind": {…}}]}`).
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, Vec<sim::salesforce::CustomField>>,
     /// Account fields as Salesforce names them (`Name`, `Phone`, `BillingCity` …).
     #[serde(default)]
     pub accounts: Vec<Map<String, Value>>,
@@ -58,6 +62,21 @@ impl Dataset {
         })?;
         data.check()?;
         Ok(data)
+    }
+
+    /// Declares the file's custom fields in the simulated org, as Setup would.
+    pub fn declare_fields(&self, org: &sim::salesforce::SalesforceSim) -> anyhow::Result<()> {
+        for (object, fields) in &self.salesforce.fields {
+            for f in fields {
+                org.add_custom_field(object, f.clone()).map_err(|e| {
+                    anyhow::anyhow!(
+                        "salesforce.fields.{object}: {} cannot be added: {e}",
+                        f.name
+                    )
+                })?;
+            }
+        }
+        Ok(())
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -176,6 +195,28 @@ impl Dataset {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn custom_fields_are_declared_in_the_org() {
+        let data: Dataset = serde_json::from_value(json!({"salesforce": {"fields": {
+            "Account": [{"name": "Tier__c", "label": "Tier",
+                         "kind": {"type": "picklist", "values": ["Gold"], "restricted": true}}],
+            "Contact": [{"name": "Bad Name", "label": "", "kind": {"type": "checkbox"}}]}}}))
+        .unwrap();
+        let org = sim::salesforce::SalesforceSim::start(Default::default())
+            .await
+            .unwrap();
+        let e = data.declare_fields(&org).unwrap_err().to_string();
+        assert!(
+            e.starts_with("salesforce.fields.Contact: Bad Name cannot be added"),
+            "{e}"
+        );
+        let id = org.insert("Account", json!({"Name": "A", "Tier__c": "Gold"}));
+        assert_eq!(
+            org.record("Account", id.as_str()).unwrap()["Tier__c"],
+            "Gold"
+        );
+    }
+
     #[test]
     fn generation_is_repeatable_and_has_the_documented_shares() {
         let a = Dataset::generate(40, 100, 7);
@@ -212,6 +253,10 @@ mod tests {
                 "parent names no account",
             ),
             (r#"{"elsewhere":{}}"#, "unknown field"),
+            (
+                r#"{"salesforce":{"fields":{"Account":[{"name":"Tier__c"}]}}}"#,
+                "missing field `label`",
+            ),
         ] {
             let p = dir.join("d.json");
             std::fs::write(&p, text).unwrap();

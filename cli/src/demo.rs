@@ -72,6 +72,7 @@ pub async fn run(opts: &DemoOptions) -> anyhow::Result<(LocalStack, DemoReport)>
     };
     let started = Instant::now();
     let mut stack = LocalStack::start(StackOptions::default()).await?;
+    data.declare_fields(&stack.salesforce)?;
     let faults = Faults {
         rate_503: opts.faults,
         ..Default::default()

@@ -83,6 +83,14 @@ enum Command {
         /// Issue a new refresh token on every refresh (Salesforce refresh-token rotation).
         #[arg(long)]
         rotate: bool,
+        /// Declare the custom fields of this data file in the org (format: docs/demo-data.md).
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+    },
+    /// Check a mapping document (docs/mapping.md) against an org.
+    Mapping {
+        #[command(subcommand)]
+        command: MappingCommand,
     },
     /// Move a flow's messages from its dead-letter queue back to its queue.
     Replay {
@@ -121,6 +129,26 @@ enum Command {
         callback_port: u16,
         #[arg(long, default_value_t = 300)]
         timeout_secs: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum MappingCommand {
+    /// Check every mapped field against the org's describe and the iPaaS.com fields, as the
+    /// functions do at start; prints a table and exits non-zero when any finding is an error.
+    Check {
+        /// The mapping document (TOML); default: the built-in mapping.
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// The Secrets Manager secret of the connected org (`sfsync connect`).
+        #[arg(long, env = "SALESFORCE_SECRET_ID", conflicts_with = "sim")]
+        secret_id: Option<String>,
+        /// Check against a simulated org started here instead.
+        #[arg(long)]
+        sim: bool,
+        /// With --sim: declare this data file's custom fields first (docs/demo-data.md).
+        #[arg(long, requires = "sim")]
+        data: Option<std::path::PathBuf>,
     },
 }
 
@@ -208,13 +236,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             salesforce_port,
             ipaas_port,
             rotate,
+            data,
         } => {
             sfsync::sim_cmd::run(sfsync::sim_cmd::SimOptions {
                 salesforce_port,
                 ipaas_port,
                 rotate_refresh_tokens: rotate,
+                data,
             })
             .await?;
+        }
+        Command::Mapping {
+            command:
+                MappingCommand::Check {
+                    mapping,
+                    secret_id,
+                    sim,
+                    data,
+                },
+        } => {
+            use sfsync::mapping_cmd::{CheckOptions, Target};
+            let target = match (sim, secret_id) {
+                (true, _) => Target::Simulator { data },
+                (false, Some(secret_id)) => Target::Connected { secret_id },
+                (false, None) => anyhow::bail!(
+                    "name the org: --secret-id (or SALESFORCE_SECRET_ID) for the connected org, or --sim"
+                ),
+            };
+            let report = sfsync::mapping_cmd::run(CheckOptions { mapping, target }).await?;
+            print!("{}", sfsync::mapping_cmd::render(&report));
+            let errors = report.count(shared::mapping::document::Severity::Error);
+            if errors > 0 {
+                anyhow::bail!("the mapping has {errors} error(s)");
+            }
         }
         Command::Replay {
             flow,

@@ -10,6 +10,8 @@ pub struct SimOptions {
     pub salesforce_port: u16,
     pub ipaas_port: u16,
     pub rotate_refresh_tokens: bool,
+    /// A data file (docs/demo-data.md) whose custom fields are declared in the org.
+    pub data: Option<std::path::PathBuf>,
 }
 
 pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
@@ -22,6 +24,9 @@ pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
         SocketAddr::from(([127, 0, 0, 1], opts.salesforce_port)),
     )
     .await?;
+    if let Some(path) = &opts.data {
+        crate::dataset::Dataset::load(path)?.declare_fields(&sf)?;
+    }
     let ipaas = IpaasSim::start_on(
         IpaasSimConfig::default(),
         SocketAddr::from(([127, 0, 0, 1], opts.ipaas_port)),

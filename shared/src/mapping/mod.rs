@@ -4,6 +4,7 @@
 mod account;
 mod address;
 mod contact;
+pub mod document;
 
 pub use account::{account_to_company, company_to_account};
 pub use contact::{contact_to_customer, customer_to_contact};

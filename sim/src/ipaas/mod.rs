@@ -6,6 +6,7 @@
 mod admin;
 mod auth;
 mod config;
+mod custom_fields;
 mod dashboard;
 mod error_log;
 mod error_log_routes;

@@ -34,20 +34,8 @@ pub fn merge(
         }
     }
     if let Some(v) = body.get("custom_fields") {
-        match v {
-            Value::Null | Value::Array(_) => {
-                let list = if v.is_null() {
-                    Value::Array(vec![])
-                } else {
-                    v.clone()
-                };
-                out.insert("custom_fields".into(), list);
-            }
-            _ => add(
-                &mut errors,
-                "custom_fields",
-                "The custom_fields field must be an array.",
-            ),
+        if let Some(list) = super::custom_fields::check(v, &mut errors) {
+            out.insert("custom_fields".into(), list);
         }
     }
     for field in kind.fields().iter().filter(|f| f.required) {

@@ -277,3 +277,43 @@ async fn search_by_email_and_name_is_case_insensitive() {
     assert_eq!(t.sim.counters().get("customer_search"), 5);
     assert_eq!(t.sim.counters().get("company_search"), 1);
 }
+
+#[tokio::test]
+async fn custom_fields_are_named_text_values_kept_as_sent() {
+    let t = Tenant::default().await;
+    let body = json!({"name": "Acme", "custom_fields": [
+        {"name": "Tier", "value": "Gold"}, {"name": "Region", "value": null, "color": "x"}]});
+    let (status, created) = json_of(t.post("/customers/v2/Customer/Company", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        created["custom_fields"],
+        json!([{"name": "Tier", "value": "Gold"}, {"name": "Region", "value": null}])
+    );
+    let id = created["id"].as_u64().unwrap();
+    let path = format!("/customers/v2/Customer/Company/{id}");
+    // An update that leaves them out keeps them; one that sends them replaces the list.
+    let (_, kept) = json_of(t.put(&path, &json!({"url": "u"})).await).await;
+    assert_eq!(kept["custom_fields"], created["custom_fields"]);
+    let change = json!({"custom_fields": [{"name": "Tier", "value": "Silver"}]});
+    let (status, updated) = json_of(t.put(&path, &change).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        updated["custom_fields"],
+        json!([{"name": "Tier", "value": "Silver"}])
+    );
+    let (_, got) = json_of(t.get(&path).await).await;
+    assert_eq!(got["custom_fields"], updated["custom_fields"]);
+    // A value that is not text, and a name given twice, are refused with their place.
+    let bad =
+        json!({"custom_fields": [{"name": "Tier", "value": 3}, {"name": "x"}, {"name": "X"}]});
+    let (status, problem) = json_of(t.put(&path, &bad).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        problem["errors"]["custom_fields[0].value"],
+        json!(["The JSON value of value must be a string."])
+    );
+    assert_eq!(
+        problem["errors"]["custom_fields[2].name"],
+        json!(["The custom field X appears more than once."])
+    );
+}

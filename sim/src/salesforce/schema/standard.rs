@@ -45,6 +45,42 @@ const SYSTEM: [Field; 7] = [
     system("SystemModstamp", "System Modstamp", Kind::DateTime),
 ];
 
+/// Account.Industry's standard values (an unrestricted picklist, as in a new org).
+const INDUSTRIES: [&str; 32] = [
+    "Agriculture",
+    "Apparel",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Environmental",
+    "Finance",
+    "Food & Beverage",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Machinery",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Other",
+    "Recreation",
+    "Retail",
+    "Shipping",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+];
+
 /// Street (a text area), city, state, postal code, country.
 const fn address(prefix: [&'static str; 5], label: [&'static str; 5]) -> [Field; 5] {
     [
@@ -56,7 +92,7 @@ const fn address(prefix: [&'static str; 5], label: [&'static str; 5]) -> [Field;
     ]
 }
 
-const ACCOUNT: [Field; 16] = {
+const ACCOUNT: [Field; 17] = {
     let b = address(
         [
             "BillingStreet",
@@ -96,6 +132,14 @@ const ACCOUNT: [Field; 16] = {
         field("Fax", "Account Fax", Kind::Phone(40)),
         field("Website", "Website", Kind::Url(255)),
         field("Description", "Account Description", Kind::TextArea(32000)),
+        field(
+            "Industry",
+            "Industry",
+            Kind::Picklist {
+                values: &INDUSTRIES,
+                restricted: false,
+            },
+        ),
         b[0],
         b[1],
         b[2],
@@ -172,7 +216,7 @@ const fn concat<const A: usize, const B: usize, const N: usize>(
     out
 }
 
-static ACCOUNT_ALL: [Field; 23] = concat(SYSTEM, ACCOUNT);
+static ACCOUNT_ALL: [Field; 24] = concat(SYSTEM, ACCOUNT);
 static CONTACT_ALL: [Field; 21] = concat(SYSTEM, CONTACT);
 static LEAD_ALL: [Field; 14] = concat(SYSTEM, LEAD);
 
