@@ -51,6 +51,8 @@ pub struct StackOptions {
     pub external_ids: ExternalIdFields,
     /// Each HTTP request's deadline in both clients (an answer held longer is a timeout).
     pub request_timeout: Duration,
+    /// The field mapping (`sfsync demo --mapping FILE`; the built-in default otherwise).
+    pub mapping: Arc<shared::mapping::document::Mapping>,
 }
 
 impl Default for StackOptions {
@@ -78,6 +80,7 @@ impl Default for StackOptions {
             },
             external_ids: ExternalIdFields::default(),
             request_timeout: Duration::from_secs(30),
+            mapping: Arc::default(),
         }
     }
 }
@@ -480,6 +483,7 @@ fn context(
         }),
         pacing: options.pacing,
         external_ids: options.external_ids.clone(),
+        mapping: options.mapping.clone(),
     })
 }
 

@@ -28,7 +28,36 @@ pub async fn context_from_env(
 ) -> Result<FlowContext, Error> {
     let settings = ClientSettings::from_env(env)?;
     settings.check_names(aws).await?;
-    Ok(settings.build(aws)?)
+    let mapping = crate::mapping::document::load_from_env(env, aws).await?;
+    let ctx = settings.build(aws, mapping)?;
+    check_mapping(&ctx).await?;
+    Ok(ctx)
+}
+
+/// The mapping against the org's `describe` before any record is touched: a field that does
+/// not exist, cannot be written the way it is mapped, or cannot hold the values the mapping
+/// writes stops the function at start with a message naming it. Warnings are logged. An org
+/// that cannot be asked now (an outage) is left to the first record.
+async fn check_mapping(ctx: &FlowContext) -> Result<(), Error> {
+    use crate::mapping::document::{check_org, Finding};
+    match check_org(&ctx.mapping, &ctx.salesforce).await {
+        Ok(findings) => {
+            for f in findings.iter().filter(|f| !f.is_error()) {
+                tracing::warn!(finding = %f, "mapping");
+            }
+            Finding::stop_on_errors(&findings)?;
+            Ok(())
+        }
+        Err(e) if e.is_transient() => {
+            tracing::warn!(error = %e, "the mapping could not be checked against Salesforce now; the first record will tell");
+            Ok(())
+        }
+        Err(e) => Err(crate::config::ConfigError::Invalid {
+            name: crate::mapping::document::MAPPING_PARAMETER,
+            reason: format!("the mapping could not be checked against Salesforce: {e}"),
+        }
+        .into()),
+    }
 }
 
 /// The environment variable holding a flow's queue URL.
@@ -87,7 +116,8 @@ impl Poller {
         let settings = PollerSettings::from_env(env)?;
         settings.clients.check_names(aws).await?;
         Ok(Poller {
-            ctx: settings.clients.build(aws)?,
+            // The poller reads Ids and SystemModstamps only: no mapping to load or check.
+            ctx: settings.clients.build(aws, Default::default())?,
             queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(aws), settings.queues),
             settings: settings.poll,
         })

@@ -12,12 +12,13 @@ use super::{origin, Outcome};
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Company, LinkTable};
-use crate::mapping::company_to_account;
+use crate::mapping::document::{Direction, Pair};
 use crate::queue::WorkMessage;
 use crate::salesforce::SalesforceId;
 
 pub(super) const KIND: Kind = Kind {
     flow: Flow::AccountFromIpaas,
+    pair: Pair::Account,
     object: "Account",
     prefix: "001",
     table: LinkTable::Company,
@@ -80,13 +81,20 @@ pub(super) async fn plan(
     let own_link = company
         .link_for(ctx.ipaas.system_id())
         .and_then(|s| SalesforceId::parse(s).ok());
+    let fields = match mapped_fields(ctx, company) {
+        Ok(f) => f,
+        Err(e) => {
+            let raised = super::mapped::refused_to_salesforce(KIND.rejected, &e);
+            return Err(ctx.fail(KIND.flow, record, raised, false).await);
+        }
+    };
     let p = Plan::new(
         slot,
         id,
         record,
         entry,
         company.last_modified_date,
-        company_to_account(company).to_fields(),
+        fields,
         own_link,
     );
     if let Some(o) = precheck(&p) {
@@ -105,6 +113,15 @@ pub(super) async fn plan(
         }
     }
     Ok(p)
+}
+
+/// The Account fields the mapping writes for a Company.
+fn mapped_fields(
+    ctx: &FlowContext,
+    company: &Company,
+) -> Result<serde_json::Map<String, serde_json::Value>, crate::mapping::document::MappingError> {
+    let values = super::mapped::ipaas_values(ctx, Pair::Account, company, Direction::FromIpaas)?;
+    ctx.mapping.account().write_salesforce(&values, None)
 }
 
 /// Applies the plans; a Company with no linked Account under sync type `Update` is the

@@ -10,11 +10,12 @@
 //! and never sent twice: a lost answer is recovered, not repeated.
 
 use super::context::{ipaas_transient, is_stale, state_failure, FlowContext, FlowSettings};
-use super::merge::{agreed, decide, nothing_new, values, Later, Values};
+use super::merge::{agreed, decide, nothing_new, Later, Values};
 use super::{origin, Outcome};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Company, IpaasError, LinkTable};
-use crate::mapping::{account_to_company, company_to_account};
+use super::mapped::{self, refused_to_ipaas};
+use crate::mapping::document::{Direction, MappingError, Pair};
 use crate::queue::WorkMessage;
 use crate::records::Account;
 use crate::salesforce::SalesforceId;
@@ -78,7 +79,7 @@ pub(super) async fn read_accounts(
 ) -> Result<HashMap<String, Account>, crate::salesforce::SalesforceError> {
     let rows = ctx
         .salesforce
-        .query_by_ids("Account", &Account::soql_fields(), ids)
+        .query_by_ids("Account", &mapped::read_fields(ctx, Pair::Account), ids)
         .await?;
     Ok(rows
         .into_iter()
@@ -116,7 +117,7 @@ pub async fn sync(
     if is_stale(&entry, version) {
         return Outcome::Stale;
     }
-    let source = values(&account.to_fields());
+    let source = mapped::salesforce_values(ctx, Pair::Account, &account.row, Direction::ToIpaas);
     // Nothing new since the last sync (our own write coming back, or a redelivery).
     if let (Some(target), Some(base)) = (&entry.target_id, &entry.synced) {
         if nothing_new(&source, base) {
@@ -210,6 +211,13 @@ struct Sync<'a> {
 }
 
 impl Sync<'_> {
+    /// The mapping refuses the record (a value it may not translate).
+    async fn refused(&self, e: &MappingError) -> Outcome {
+        self.ctx
+            .fail(FLOW, self.record.clone(), refused_to_ipaas(e), false)
+            .await
+    }
+
     async fn fail(&self, e: IpaasError) -> Outcome {
         let retry = ipaas_transient(&e);
         self.ctx
@@ -248,7 +256,10 @@ impl Sync<'_> {
     ) -> Outcome {
         let ctx = self.ctx;
         let id = company.id.unwrap_or_default();
-        let target = values(&company_to_account(&company).to_fields());
+        let target = match company_values(ctx, &company) {
+            Ok(v) => v,
+            Err(e) => return self.refused(&e).await,
+        };
         let base = (entry.target_id.as_deref() == Some(id.to_string().as_str()))
             .then(|| entry.synced.clone())
             .flatten();
@@ -265,9 +276,21 @@ impl Sync<'_> {
             };
         } else {
             let only: BTreeSet<String> = decision.write.keys().cloned().collect();
-            let body = account_to_company(self.account, Some(&company), Some(&only));
+            let body = match mapped::write_ipaas(
+                ctx,
+                Pair::Account,
+                Some(&company),
+                self.source,
+                Some(&only),
+            ) {
+                Ok(b) => b,
+                Err(e) => return self.refused(&e).await,
+            };
             match ctx.ipaas.update_company(id, &body).await {
-                Ok(stored) => values(&company_to_account(&stored).to_fields()),
+                Ok(stored) => match company_values(ctx, &stored) {
+                    Ok(v) => v,
+                    Err(e) => return self.refused(&e).await,
+                },
                 Err(e) => return self.fail(e).await,
             }
         };
@@ -327,7 +350,15 @@ impl Sync<'_> {
             Err(outcome) => return outcome,
         };
         origin::mark(ctx, &name, self.sf_id).await;
-        let body = account_to_company(self.account, None, None);
+        let body: Company = match mapped::write_ipaas(ctx, Pair::Account, None, self.source, None)
+        {
+            Ok(b) => b,
+            Err(e) => {
+                ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
+                origin::unmark(ctx, &name, self.sf_id).await;
+                return self.refused(&e).await;
+            }
+        };
         let created = match ctx.ipaas.create_company(&body).await {
             Ok(c) => c,
             Err(e @ (IpaasError::Ambiguous { .. } | IpaasError::Decode { .. })) => {
@@ -353,7 +384,7 @@ impl Sync<'_> {
             // The pair stays claimed: the next delivery links this Company.
             return self.fail(e).await;
         }
-        let after = values(&company_to_account(&created).to_fields());
+        let after = company_values(ctx, &created).unwrap_or_default();
         let base = agreed(self.source, &after, None);
         if let Err(e) = ctx
             .settle(
@@ -373,6 +404,12 @@ impl Sync<'_> {
             target: id.to_string(),
         }
     }
+}
+
+/// A Company's values in the Account's field names (the mapping's iPaaS.com → Salesforce
+/// reading, as the TO direction compares them).
+fn company_values(ctx: &FlowContext, company: &Company) -> Result<Values, MappingError> {
+    mapped::ipaas_values(ctx, Pair::Account, company, Direction::ToIpaas)
 }
 
 /// Which side changed last: Salesforce's SystemModstamp against iPaaS.com's
@@ -419,10 +456,13 @@ async fn recover_created(
         candidates.push(c);
     }
     candidates.sort_by_key(|c| c.id);
-    let sent = values(&company_to_account(&account_to_company(account, None, None)).to_fields());
+    let source = mapped::salesforce_values(ctx, Pair::Account, &account.row, Direction::ToIpaas);
+    let sent: Option<Company> =
+        mapped::write_ipaas(ctx, Pair::Account, None, &source, None).ok();
+    let sent = sent.and_then(|c| company_values(ctx, &c).ok());
     let exact = candidates
         .iter()
-        .position(|c| values(&company_to_account(c).to_fields()) == sent);
+        .position(|c| sent.is_some() && company_values(ctx, c).ok() == sent);
     let pick = exact.or((!candidates.is_empty()).then_some(0));
     Ok(pick.map(|i| {
         tracing::info!(company = ?candidates[i].id, "found the Company an unanswered create made");

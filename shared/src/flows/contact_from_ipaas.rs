@@ -23,7 +23,7 @@ use super::Outcome;
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Customer, LinkTable};
-use crate::mapping::customer_to_contact;
+use crate::mapping::document::{Direction, Pair};
 use crate::queue::WorkMessage;
 use crate::salesforce::{soql, SalesforceId};
 use serde_json::Value;
@@ -31,6 +31,7 @@ use std::collections::{HashMap, HashSet};
 
 const KIND: Kind = Kind {
     flow: Flow::ContactFromIpaas,
+    pair: Pair::Contact,
     object: "Contact",
     prefix: "003",
     table: LinkTable::Customer,
@@ -123,13 +124,32 @@ async fn plan(
         Some(company) => account_of(ctx, account_settings, company, &record, !known).await?,
         None => None,
     };
+    let mut fields = match super::mapped::ipaas_values(
+        ctx,
+        Pair::Contact,
+        customer,
+        Direction::FromIpaas,
+    )
+    .and_then(|v| ctx.mapping.contact().write_salesforce(&v, None))
+    {
+        Ok(f) => f,
+        Err(e) => {
+            let raised = super::mapped::refused_to_salesforce(KIND.rejected, &e);
+            return Err(ctx.fail(KIND.flow, record, raised, false).await);
+        }
+    };
+    // The relationship is the flow's, not the document's.
+    fields.remove("AccountId");
+    if let Some(a) = &account {
+        fields.insert("AccountId".into(), serde_json::Value::String(a.to_string()));
+    }
     let mut p = Plan::new(
         slot,
         id,
         record,
         entry,
         customer.last_modified_date,
-        customer_to_contact(customer, account).to_fields(),
+        fields,
         own_link,
     );
     if let Some(contact) = origin {

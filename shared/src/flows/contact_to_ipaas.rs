@@ -11,12 +11,13 @@
 
 use super::account_to_ipaas::{self, id_of, later};
 use super::context::{ipaas_transient, is_stale, state_failure, FlowContext, FlowSettings};
-use super::merge::{agreed, decide, nothing_new, values, Values};
+use super::merge::{agreed, decide, nothing_new, Values};
 use super::Outcome;
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Customer, IpaasError, LinkTable};
-use crate::mapping::{contact_to_customer, customer_to_contact};
+use super::mapped::{self, refused_to_ipaas};
+use crate::mapping::document::{Direction, MappingError, Pair};
 use crate::queue::WorkMessage;
 use crate::records::Contact;
 use crate::salesforce::SalesforceId;
@@ -76,7 +77,7 @@ async fn read_contacts(
 ) -> Result<HashMap<String, Contact>, crate::salesforce::SalesforceError> {
     let rows = ctx
         .salesforce
-        .query_by_ids("Contact", &Contact::soql_fields(), ids)
+        .query_by_ids("Contact", &mapped::read_fields(ctx, Pair::Contact), ids)
         .await?;
     Ok(rows
         .into_iter()
@@ -122,7 +123,7 @@ pub async fn sync(
     if is_stale(&entry, version) {
         return Outcome::Stale;
     }
-    let source = values(&contact.to_fields());
+    let source = mapped::salesforce_values(ctx, Pair::Contact, &contact.row, Direction::ToIpaas);
     if let (Some(target), Some(base)) = (&entry.target_id, &entry.synced) {
         if nothing_new(&source, base) {
             return Outcome::Unchanged {
@@ -378,8 +379,8 @@ impl Sync<'_> {
 
     /// The Customer's values in the Contact's field names; its company stands for this
     /// Contact's Account when it is the Account's Company.
-    fn target_values(&self, customer: &Customer) -> Values {
-        let mut v = values(&customer_to_contact(customer, None).to_fields());
+    fn target_values(&self, customer: &Customer) -> Result<Values, MappingError> {
+        let mut v = mapped::ipaas_values(self.ctx, Pair::Contact, customer, Direction::ToIpaas)?;
         match customer.company_id {
             Some(c) if c == self.company_id => {
                 v.insert("AccountId".into(), self.account_id.to_string());
@@ -389,13 +390,39 @@ impl Sync<'_> {
             }
             None => {}
         }
-        v
+        Ok(v)
+    }
+
+    /// The Customer to send: `existing` with the chosen fields laid over it, its
+    /// customer_number this Contact's Id, its company the Account's Company.
+    fn customer(
+        &self,
+        existing: Option<&Customer>,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Customer, MappingError> {
+        let mut c: Customer =
+            mapped::write_ipaas(self.ctx, Pair::Contact, existing, self.source, only)?;
+        c.customer_number = Some(self.sf_id.to_string());
+        if only.is_none_or(|o| o.contains("AccountId")) {
+            c.company_id = Some(self.company_id);
+        }
+        Ok(c)
+    }
+
+    /// The mapping refuses the record (a value it may not translate).
+    async fn refused(&self, e: &MappingError) -> Outcome {
+        self.ctx
+            .fail(FLOW, self.record.clone(), refused_to_ipaas(e), false)
+            .await
     }
 
     async fn update(&self, entry: LedgerEntry, customer: Customer, how: How) -> Outcome {
         let ctx = self.ctx;
         let id = customer.id.unwrap_or_default();
-        let target = self.target_values(&customer);
+        let target = match self.target_values(&customer) {
+            Ok(v) => v,
+            Err(e) => return self.refused(&e).await,
+        };
         let base = (entry.target_id.as_deref() == Some(id.to_string().as_str()))
             .then(|| entry.synced.clone())
             .flatten();
@@ -412,14 +439,15 @@ impl Sync<'_> {
             };
         } else {
             let only: BTreeSet<String> = decision.write.keys().cloned().collect();
-            let body = contact_to_customer(
-                self.contact,
-                Some(&customer),
-                Some(self.company_id),
-                Some(&only),
-            );
+            let body = match self.customer(Some(&customer), Some(&only)) {
+                Ok(b) => b,
+                Err(e) => return self.refused(&e).await,
+            };
             match ctx.ipaas.update_customer(id, &body).await {
-                Ok(stored) => self.target_values(&stored),
+                Ok(stored) => match self.target_values(&stored) {
+                    Ok(v) => v,
+                    Err(e) => return self.refused(&e).await,
+                },
                 Err(e) => return self.fail(e).await,
             }
         };
@@ -474,7 +502,13 @@ impl Sync<'_> {
             Ok(e) => e,
             Err(outcome) => return outcome,
         };
-        let body = contact_to_customer(self.contact, None, Some(self.company_id), None);
+        let body = match self.customer(None, None) {
+            Ok(b) => b,
+            Err(e) => {
+                ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
+                return self.refused(&e).await;
+            }
+        };
         let created = match ctx.ipaas.create_customer(&body).await {
             Ok(c) => c,
             Err(e @ (IpaasError::Ambiguous { .. } | IpaasError::Decode { .. })) => {
@@ -498,7 +532,8 @@ impl Sync<'_> {
             // The pair stays claimed: the next delivery links this Customer.
             return self.fail(e).await;
         }
-        let base = agreed(self.source, &self.target_values(&created), None);
+        let after = self.target_values(&created).unwrap_or_default();
+        let base = agreed(self.source, &after, None);
         if let Err(e) = ctx
             .settle(
                 FLOW,

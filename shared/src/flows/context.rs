@@ -80,6 +80,9 @@ pub struct FlowContext {
     pub errors: Arc<dyn ErrorLog>,
     pub pacing: Pacing,
     pub external_ids: ExternalIdFields,
+    /// The field mapping (the document, or the built-in default), checked against the org
+    /// before any record is touched.
+    pub mapping: Arc<crate::mapping::document::Mapping>,
 }
 
 impl FlowContext {

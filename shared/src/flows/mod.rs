@@ -8,6 +8,7 @@ pub mod contact_to_ipaas;
 mod context;
 pub mod env;
 mod from_ipaas;
+mod mapped;
 pub mod merge;
 mod origin;
 mod outcome;

@@ -94,7 +94,11 @@ impl ClientSettings {
     }
 
     /// The flow context: both API clients, the DynamoDB state store and the Error Log.
-    pub fn build(self, aws: &aws_config::SdkConfig) -> Result<FlowContext, ConfigError> {
+    pub fn build(
+        self,
+        aws: &aws_config::SdkConfig,
+        mapping: crate::mapping::document::Mapping,
+    ) -> Result<FlowContext, ConfigError> {
         let secrets = Arc::new(AwsSecretStore::from_conf(aws));
         let salesforce = SalesforceClient::new(secrets.clone(), self.salesforce).map_err(|e| {
             ConfigError::Invalid {
@@ -119,6 +123,7 @@ impl ClientSettings {
                 ..Pacing::default()
             },
             external_ids: self.external_ids,
+            mapping: Arc::new(mapping),
         })
     }
 }

@@ -17,6 +17,8 @@ pub struct Contact {
     /// iPaaS.com record it was made from, never to an email match.
     pub created_by_id: Option<String>,
     pub created_date: Option<DateTime<Utc>>,
+    /// The row as read: the mapping takes its values from it.
+    pub row: Map<String, Value>,
 }
 
 impl Contact {
@@ -51,6 +53,7 @@ impl Contact {
             system_modstamp: text(fields, "SystemModstamp").and_then(|s| sf_time::parse(&s)),
             created_by_id: text(fields, "CreatedById"),
             created_date: text(fields, "CreatedDate").and_then(|s| sf_time::parse(&s)),
+            row: fields.clone(),
         }
     }
 

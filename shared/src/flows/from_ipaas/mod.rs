@@ -108,6 +108,7 @@ impl Plan {
 /// What differs between one object's two flows.
 pub(super) struct Kind {
     pub flow: Flow,
+    pub pair: crate::mapping::document::Pair,
     pub object: &'static str,
     /// The Salesforce key prefix of the object's Ids.
     pub prefix: &'static str,

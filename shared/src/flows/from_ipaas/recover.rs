@@ -8,7 +8,6 @@
 
 use super::{How, Kind, Plan};
 use crate::flows::context::{same_id, FlowContext};
-use crate::flows::merge::values;
 use crate::records::sf_time;
 use crate::salesforce::{soql, SalesforceError, SalesforceId};
 use chrono::{DateTime, Utc};
@@ -53,10 +52,7 @@ pub(crate) async fn recover(
         - chrono::Duration::seconds(SKEW_SECS);
     let me = soql::quote(&ctx.salesforce.integration_user_id().await?)
         .map_err(|e| SalesforceError::Invalid(e.to_string()))?;
-    let mut fields = match kind.object {
-        "Account" => crate::records::Account::soql_fields(),
-        _ => crate::records::Contact::soql_fields(),
-    };
+    let mut fields = crate::flows::mapped::read_fields(ctx, kind.pair);
     fields.retain(|f| f != "CreatedDate");
     fields.push("CreatedDate".into());
     let mut by_key: HashMap<String, Vec<Candidate>> = HashMap::new();
@@ -111,7 +107,7 @@ pub(crate) async fn recover(
             }
             usable.push(c);
         }
-        let exact = usable.iter().find(|c| same_values(kind, &c.row, p));
+        let exact = usable.iter().find(|c| same_values(ctx, kind, &c.row, p));
         let Some(pick) = exact.or(usable.first()) else {
             continue;
         };
@@ -138,12 +134,14 @@ fn recognised(kind: &Kind, p: &Plan) -> Option<String> {
 }
 
 /// Whether the candidate holds exactly the values this plan would send.
-fn same_values(kind: &Kind, row: &Map<String, Value>, p: &Plan) -> bool {
-    let now = match kind.object {
-        "Account" => crate::records::Account::from_fields(row).to_fields(),
-        _ => crate::records::Contact::from_fields(row).to_fields(),
-    };
-    values(&now) == p.source
+fn same_values(ctx: &FlowContext, kind: &Kind, row: &Map<String, Value>, p: &Plan) -> bool {
+    let now = crate::flows::mapped::salesforce_values(
+        ctx,
+        kind.pair,
+        row,
+        crate::mapping::document::Direction::FromIpaas,
+    );
+    now == p.source
 }
 
 /// Whether the other direction's ledger pairs `id` with another iPaaS.com record.

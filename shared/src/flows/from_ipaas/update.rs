@@ -4,27 +4,21 @@
 use super::{finish, Kind, Plan};
 use crate::catalog::{MessageId, Raised};
 use crate::flows::context::FlowContext;
-use crate::flows::merge::{agreed, applied, decide, values, Later, Values};
+use crate::flows::merge::{agreed, applied, decide, Later, Values};
+use crate::mapping::document::Direction;
 use crate::flows::{FlowSettings, Outcome};
 use crate::records::sf_time;
 use crate::salesforce::SalesforceId;
 use serde_json::{Map, Value};
 
-/// The fields read back from Salesforce to compare: the mapped ones plus SystemModstamp.
-fn read_fields(kind: &Kind) -> Vec<String> {
-    match kind.object {
-        "Account" => crate::records::Account::soql_fields(),
-        _ => crate::records::Contact::soql_fields(),
-    }
+/// The fields read back from Salesforce to compare: the mapping's, with SystemModstamp.
+fn read_fields(ctx: &FlowContext, kind: &Kind) -> Vec<String> {
+    crate::flows::mapped::read_fields(ctx, kind.pair)
 }
 
 /// The record's values as the mapping names them (the fields this flow writes).
-fn current_values(kind: &Kind, row: &Map<String, Value>) -> Values {
-    let fields = match kind.object {
-        "Account" => crate::records::Account::from_fields(row).to_fields(),
-        _ => crate::records::Contact::from_fields(row).to_fields(),
-    };
-    values(&fields)
+fn current_values(ctx: &FlowContext, kind: &Kind, row: &Map<String, Value>) -> Values {
+    crate::flows::mapped::salesforce_values(ctx, kind.pair, row, Direction::FromIpaas)
 }
 
 pub(crate) async fn update_linked(
@@ -40,7 +34,7 @@ pub(crate) async fn update_linked(
     let ids: Vec<&SalesforceId> = plans.iter().filter_map(|p| p.target.as_ref()).collect();
     let current = match ctx
         .salesforce
-        .query_by_ids(kind.object, &read_fields(kind), &ids)
+        .query_by_ids(kind.object, &read_fields(ctx, kind), &ids)
         .await
     {
         Ok(rows) => rows,
@@ -68,7 +62,7 @@ pub(crate) async fn update_linked(
             out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, false).await);
             continue;
         };
-        let now = current_values(kind, row);
+        let now = current_values(ctx, kind, row);
         let modstamp = row
             .get("SystemModstamp")
             .and_then(Value::as_str)
@@ -90,11 +84,21 @@ pub(crate) async fn update_linked(
                 reason: format!("sync type Add: existing {}s are not updated", kind.object),
             });
         } else {
-            let fields: Map<String, Value> = decision
-                .write
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
+            let only: std::collections::BTreeSet<String> =
+                decision.write.keys().cloned().collect();
+            let fields = match ctx
+                .mapping
+                .pair(kind.pair)
+                .write_salesforce(&p.source, Some(&only))
+            {
+                Ok(f) => f,
+                Err(e) => {
+                    let raised =
+                        crate::flows::mapped::refused_to_salesforce(kind.rejected, &e);
+                    out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, false).await);
+                    continue;
+                }
+            };
             writes.push((target, fields));
             pending.push((p, now, decision.write));
         }
