@@ -10,11 +10,11 @@
 //! and never sent twice: a lost answer is recovered, not repeated.
 
 use super::context::{ipaas_transient, is_stale, state_failure, FlowContext, FlowSettings};
+use super::mapped::{self, refused_to_ipaas};
 use super::merge::{agreed, decide, nothing_new, Later, Values};
 use super::{origin, Outcome};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Company, IpaasError, LinkTable};
-use super::mapped::{self, refused_to_ipaas};
 use crate::mapping::document::{Direction, MappingError, Pair};
 use crate::queue::WorkMessage;
 use crate::records::Account;
@@ -350,8 +350,7 @@ impl Sync<'_> {
             Err(outcome) => return outcome,
         };
         origin::mark(ctx, &name, self.sf_id).await;
-        let body: Company = match mapped::write_ipaas(ctx, Pair::Account, None, self.source, None)
-        {
+        let body: Company = match mapped::write_ipaas(ctx, Pair::Account, None, self.source, None) {
             Ok(b) => b,
             Err(e) => {
                 ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
@@ -457,8 +456,7 @@ async fn recover_created(
     }
     candidates.sort_by_key(|c| c.id);
     let source = mapped::salesforce_values(ctx, Pair::Account, &account.row, Direction::ToIpaas);
-    let sent: Option<Company> =
-        mapped::write_ipaas(ctx, Pair::Account, None, &source, None).ok();
+    let sent: Option<Company> = mapped::write_ipaas(ctx, Pair::Account, None, &source, None).ok();
     let sent = sent.and_then(|c| company_values(ctx, &c).ok());
     let exact = candidates
         .iter()

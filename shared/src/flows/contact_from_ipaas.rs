@@ -124,20 +124,16 @@ async fn plan(
         Some(company) => account_of(ctx, account_settings, company, &record, !known).await?,
         None => None,
     };
-    let mut fields = match super::mapped::ipaas_values(
-        ctx,
-        Pair::Contact,
-        customer,
-        Direction::FromIpaas,
-    )
-    .and_then(|v| ctx.mapping.contact().write_salesforce(&v, None))
-    {
-        Ok(f) => f,
-        Err(e) => {
-            let raised = super::mapped::refused_to_salesforce(KIND.rejected, &e);
-            return Err(ctx.fail(KIND.flow, record, raised, false).await);
-        }
-    };
+    let mut fields =
+        match super::mapped::ipaas_values(ctx, Pair::Contact, customer, Direction::FromIpaas)
+            .and_then(|v| ctx.mapping.contact().write_salesforce(&v, None))
+        {
+            Ok(f) => f,
+            Err(e) => {
+                let raised = super::mapped::refused_to_salesforce(KIND.rejected, &e);
+                return Err(ctx.fail(KIND.flow, record, raised, false).await);
+            }
+        };
     // The relationship is the flow's, not the document's.
     fields.remove("AccountId");
     if let Some(a) = &account {

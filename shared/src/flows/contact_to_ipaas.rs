@@ -11,12 +11,12 @@
 
 use super::account_to_ipaas::{self, id_of, later};
 use super::context::{ipaas_transient, is_stale, state_failure, FlowContext, FlowSettings};
+use super::mapped::{self, refused_to_ipaas};
 use super::merge::{agreed, decide, nothing_new, Values};
 use super::Outcome;
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Customer, IpaasError, LinkTable};
-use super::mapped::{self, refused_to_ipaas};
 use crate::mapping::document::{Direction, MappingError, Pair};
 use crate::queue::WorkMessage;
 use crate::records::Contact;

@@ -79,7 +79,8 @@ fn malformed(pair: Pair, e: serde_json::Error) -> MappingError {
 
 /// The Error Log entry of a record the mapping refuses on its way to iPaaS.com.
 pub fn refused_to_ipaas(e: &MappingError) -> Raised {
-    Raised::new(MessageId::IpaasApiError).detail(format!("the field mapping refuses the record: {e}"))
+    Raised::new(MessageId::IpaasApiError)
+        .detail(format!("the field mapping refuses the record: {e}"))
 }
 
 /// The Error Log entry of a record the mapping refuses on its way to Salesforce.

@@ -1,4 +1,6 @@
-use super::{put, sf_time, text, SfAddress};
+#[cfg(test)]
+use super::put;
+use super::{sf_time, text, SfAddress};
 use crate::salesforce::SalesforceId;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -27,7 +29,8 @@ pub struct Account {
 impl Account {
     pub const OBJECT: &'static str = "Account";
 
-    /// Every field the flows read, for SOQL.
+    /// The fields the code mapping read (tests only: the flows read the mapping document's).
+    #[cfg(test)]
     pub fn soql_fields() -> Vec<String> {
         let mut f: Vec<String> = [
             "Id",
@@ -67,7 +70,9 @@ impl Account {
         }
     }
 
-    /// The writable fields that have values (never Id or system fields).
+    /// The writable fields that have values (tests only: the flows write the mapping
+    /// document's).
+    #[cfg(test)]
     pub fn to_fields(&self) -> Map<String, Value> {
         let mut out = Map::new();
         put(&mut out, "Name", &self.name);

@@ -1,4 +1,6 @@
-use super::{put, sf_time, text, SfAddress};
+#[cfg(test)]
+use super::put;
+use super::{sf_time, text, SfAddress};
 use crate::salesforce::SalesforceId;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -24,6 +26,7 @@ pub struct Contact {
 impl Contact {
     pub const OBJECT: &'static str = "Contact";
 
+    #[cfg(test)]
     pub fn soql_fields() -> Vec<String> {
         let mut f: Vec<String> = [
             "Id",
@@ -57,6 +60,7 @@ impl Contact {
         }
     }
 
+    #[cfg(test)]
     pub fn to_fields(&self) -> Map<String, Value> {
         let mut out = Map::new();
         put(&mut out, "FirstName", &self.first_name);

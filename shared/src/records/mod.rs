@@ -33,6 +33,7 @@ impl SfAddress {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn write(&self, out: &mut Map<String, Value>, prefix: &str) {
         for (f, v) in [
             ("Street", &self.street),
@@ -107,6 +108,7 @@ pub(crate) fn text(fields: &Map<String, Value>, name: &str) -> Option<String> {
 }
 
 /// Adds a field only when it has a value: a partial write never clears.
+#[cfg(test)]
 pub(crate) fn put(out: &mut Map<String, Value>, name: &str, value: &Option<String>) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         out.insert(name.to_string(), Value::String(v.to_string()));

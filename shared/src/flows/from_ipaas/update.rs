@@ -5,8 +5,8 @@ use super::{finish, Kind, Plan};
 use crate::catalog::{MessageId, Raised};
 use crate::flows::context::FlowContext;
 use crate::flows::merge::{agreed, applied, decide, Later, Values};
-use crate::mapping::document::Direction;
 use crate::flows::{FlowSettings, Outcome};
+use crate::mapping::document::Direction;
 use crate::records::sf_time;
 use crate::salesforce::SalesforceId;
 use serde_json::{Map, Value};
@@ -84,8 +84,7 @@ pub(crate) async fn update_linked(
                 reason: format!("sync type Add: existing {}s are not updated", kind.object),
             });
         } else {
-            let only: std::collections::BTreeSet<String> =
-                decision.write.keys().cloned().collect();
+            let only: std::collections::BTreeSet<String> = decision.write.keys().cloned().collect();
             let fields = match ctx
                 .mapping
                 .pair(kind.pair)
@@ -93,8 +92,7 @@ pub(crate) async fn update_linked(
             {
                 Ok(f) => f,
                 Err(e) => {
-                    let raised =
-                        crate::flows::mapped::refused_to_salesforce(kind.rejected, &e);
+                    let raised = crate::flows::mapped::refused_to_salesforce(kind.rejected, &e);
                     out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, false).await);
                     continue;
                 }

@@ -6,7 +6,7 @@ use super::corpus;
 use crate::flows::merge::values;
 use crate::ipaas::{Company, Customer};
 use crate::mapping::document::{Direction, Mapping};
-use crate::mapping::{
+use crate::mapping::legacy::{
     account_to_company, company_to_account, contact_to_customer, customer_to_contact,
 };
 use crate::records::{Account, Contact};
