@@ -7,6 +7,7 @@ pub mod connect;
 pub mod dataset;
 pub mod demo;
 pub mod errors_cmd;
+pub mod local_aws;
 pub mod replay_cmd;
 pub mod sim_cmd;
 pub mod stack;
