@@ -60,7 +60,10 @@ async fn existing_secret() -> String {
     let id = unique("sfsync/connect");
     store()
         .await
-        .write(&id, r#"{"consumer_key":"","consumer_secret":"","refresh_token":""}"#)
+        .write(
+            &id,
+            r#"{"consumer_key":"","consumer_secret":"","refresh_token":""}"#,
+        )
         .await
         .unwrap();
     id
@@ -133,8 +136,15 @@ async fn an_unknown_secret_id_is_refused_before_the_login_unless_create() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("was not found") && err.contains("--create"), "{err}");
-    assert_eq!(sim.counters().get("authorize"), 0, "refused before the login");
+    assert!(
+        err.contains("was not found") && err.contains("--create"),
+        "{err}"
+    );
+    assert_eq!(
+        sim.counters().get("authorize"),
+        0,
+        "refused before the login"
+    );
     assert!(store.read(&typo).await.is_err(), "nothing was created");
 
     let mut opts = options(&sim, &typo);
@@ -168,7 +178,11 @@ async fn aws_without_a_region_is_reported_before_the_login() {
         err.contains("Cannot use AWS Secrets Manager") && err.contains("region"),
         "{err}"
     );
-    assert_eq!(sim.counters().get("authorize"), 0, "refused before the login");
+    assert_eq!(
+        sim.counters().get("authorize"),
+        0,
+        "refused before the login"
+    );
 }
 
 #[tokio::test]
@@ -189,7 +203,10 @@ async fn a_login_url_that_is_not_https_is_refused_before_anything_else() {
             .await
             .unwrap_err()
             .to_string();
-        assert!(err.contains("not https") || err.contains("not a URL"), "{url}: {err}");
+        assert!(
+            err.contains("not https") || err.contains("not a URL"),
+            "{url}: {err}"
+        );
     }
     assert_eq!(sim.counters().get("authorize"), 0);
     for url in [

@@ -72,12 +72,22 @@ async fn a_wrong_dlq_url_is_one_sentence_and_nothing_moves() {
         .err()
         .expect("refused")
         .to_string();
-    assert!(err.contains("no dead-letter queue at") && err.contains(&wrong), "{err}");
-    assert!(!err.contains('\n') && err.len() < 300, "one short line: {err}");
+    assert!(
+        err.contains("no dead-letter queue at") && err.contains(&wrong),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\n') && err.len() < 300,
+        "one short line: {err}"
+    );
     assert!(!err.contains("run it again"), "{err}");
 
     let done = run(options(&queue, &dlq, &[])).await.unwrap();
-    assert!(done.summary.contains("moved 1 message(s)"), "{}", done.summary);
+    assert!(
+        done.summary.contains("moved 1 message(s)"),
+        "{}",
+        done.summary
+    );
     assert!(done.warnings.is_empty(), "{:?}", done.warnings);
 }
 
