@@ -11,10 +11,6 @@ use shared::secrets::SecretStore;
 use sim::ipaas::IpaasSim;
 use sim::salesforce::SalesforceSim;
 
-pub const SALESFORCE_SECRET_ID: &str = "sfsync/salesforce";
-pub const IPAAS_SECRET_ID: &str = "sfsync/ipaas";
-pub const STATE_TABLE: &str = "sfsync-state";
-
 /// The records the SQS fixtures of `functions/*/events/` name, so invoking a worker with its
 /// fixture finds them.
 pub const FIXTURE_ACCOUNT: &str = "0018M00000Fx001QAB";
@@ -66,7 +62,8 @@ pub async fn reachable(endpoint: &str) -> anyhow::Result<()> {
 
 /// Creates the secrets, queues and table on `endpoint` (again on a second run: each step
 /// replaces or keeps what is there) and returns every function's environment. `prefix`
-/// names the queues (`{prefix}-account-to-ipaas`, …).
+/// names them all: secrets `{prefix}/salesforce` and `{prefix}/ipaas`, queues
+/// `{prefix}-account-to-ipaas`…, table `{prefix}-state`.
 pub async fn provision(
     endpoint: &str,
     prefix: &str,
@@ -81,13 +78,15 @@ pub async fn provision(
         .load()
         .await;
     let store = shared::secrets::AwsSecretStore::from_conf(&conf);
+    let (sf_secret, ipaas_secret_id, table) = (
+        format!("{prefix}/salesforce"),
+        format!("{prefix}/ipaas"),
+        format!("{prefix}-state"),
+    );
     let ipaas_secret = json!({"api_key": ipaas.config().api_key, "webhook_key": WEBHOOK_KEY});
     for (id, value) in [
-        (IPAAS_SECRET_ID, ipaas_secret.to_string()),
-        (
-            SALESFORCE_SECRET_ID,
-            salesforce_secret(sf, &sf.issue_refresh_token()),
-        ),
+        (&ipaas_secret_id, ipaas_secret.to_string()),
+        (&sf_secret, salesforce_secret(sf, &sf.issue_refresh_token())),
     ] {
         store
             .write(id, &value)
@@ -99,9 +98,9 @@ pub async fn provision(
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("SALESFORCE_SECRET_ID", SALESFORCE_SECRET_ID),
-        ("IPAAS_SECRET_ID", IPAAS_SECRET_ID),
-        ("STATE_TABLE", STATE_TABLE),
+        ("SALESFORCE_SECRET_ID", &sf_secret),
+        ("IPAAS_SECRET_ID", &ipaas_secret_id),
+        ("STATE_TABLE", &table),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -126,12 +125,9 @@ pub async fn provision(
             .unwrap_or_default();
         env.push((shared::lambda::queue_variable(flow).to_string(), url));
     }
-    shared::state::DynamoStateStore::create_table(
-        aws_sdk_dynamodb::Client::new(&conf),
-        STATE_TABLE,
-    )
-    .await
-    .with_context(|| format!("could not create table {STATE_TABLE} at {endpoint}"))?;
+    shared::state::DynamoStateStore::create_table(aws_sdk_dynamodb::Client::new(&conf), &table)
+        .await
+        .with_context(|| format!("could not create table {table} at {endpoint}"))?;
     Ok(env)
 }
 
