@@ -218,10 +218,11 @@ fn progress_bar(enabled: bool) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} {pos} messages worked ({per_sec}), {msg}",
+            "{spinner} {pos} messages worked in {elapsed}, {msg}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
+    bar.set_message("0 waiting");
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
