@@ -44,15 +44,15 @@ const UNITS: [&str; 27] = [
     "None",
 ];
 
-/// Checks one log line against the EMF specification; returns its metrics by name with
-/// their unit and value, and its dimensions.
-fn check_emf(
-    line: &str,
-) -> (
-    String,
-    BTreeMap<String, String>,
-    BTreeMap<String, (String, f64)>,
-) {
+/// One EMF line, read back: its namespace, dimensions and metrics (unit, value) by name.
+struct EmfLine {
+    namespace: String,
+    dimensions: BTreeMap<String, String>,
+    metrics: BTreeMap<String, (String, f64)>,
+}
+
+/// Checks one log line against the EMF specification and reads it back.
+fn check_emf(line: &str) -> EmfLine {
     let root: Map<String, Value> =
         serde_json::from_str(line).expect("an EMF line is a JSON object");
     let aws = root["_aws"].as_object().expect("_aws is an object");
@@ -116,7 +116,11 @@ fn check_emf(
         );
         metrics.insert(name.to_string(), (unit.to_string(), value));
     }
-    (namespace.to_string(), dimensions, metrics)
+    EmfLine {
+        namespace: namespace.to_string(),
+        dimensions,
+        metrics,
+    }
 }
 
 fn emf_lines(output: &str) -> Vec<&str> {
@@ -166,20 +170,20 @@ async fn each_invocation_writes_emf_lines_that_follow_the_specification() {
     eprintln!("EMF lines of the run:\n{}", lines.join("\n"));
     let parsed: Vec<_> = lines.iter().map(|l| check_emf(l)).collect();
     assert!(!parsed.is_empty(), "no EMF line in:\n{output}");
-    for (ns, _, _) in &parsed {
-        assert_eq!(ns, &namespace);
+    for line in &parsed {
+        assert_eq!(line.namespace, namespace);
     }
 
     // The worker: one line, its flow, every outcome counted, the calls it made.
     let worker: Vec<_> = parsed
         .iter()
-        .filter(|(_, d, m)| {
-            d.get("Flow").map(String::as_str) == Some("account-to-ipaas")
-                && m.contains_key("Messages")
+        .filter(|l| {
+            l.dimensions.get("Flow").map(String::as_str) == Some("account-to-ipaas")
+                && l.metrics.contains_key("Messages")
         })
         .collect();
     assert_eq!(worker.len(), 1, "{lines:#?}");
-    let (_, dims, m) = worker[0];
+    let (dims, m) = (&worker[0].dimensions, &worker[0].metrics);
     assert_eq!(dims.len(), 1, "{dims:?}");
     for name in shared::metrics::OUTCOMES {
         assert_eq!(m[name].0, "Count", "{name}");
@@ -201,17 +205,19 @@ async fn each_invocation_writes_emf_lines_that_follow_the_specification() {
     for flow in ["account-to-ipaas", "contact-to-ipaas"] {
         let of_flow: Vec<_> = parsed
             .iter()
-            .filter(|(_, d, m)| {
-                d.get("Flow").map(String::as_str) == Some(flow) && m.contains_key("Enqueued")
+            .filter(|l| {
+                l.dimensions.get("Flow").map(String::as_str) == Some(flow)
+                    && l.metrics.contains_key("Enqueued")
             })
             .collect();
         assert_eq!(of_flow.len(), 1, "{flow}: {lines:#?}");
-        assert!(of_flow[0].2.contains_key("Skipped"));
+        assert!(of_flow[0].metrics.contains_key("Skipped"));
     }
     let own: Vec<_> = parsed
         .iter()
-        .filter(|(_, d, _)| d.get("Function").map(String::as_str) == Some("salesforce-poller"))
+        .filter(|l| l.dimensions.get("Function").map(String::as_str) == Some("salesforce-poller"))
         .collect();
     assert_eq!(own.len(), 1, "{lines:#?}");
-    assert!(own[0].2["SalesforceCalls"].1 >= 1.0, "{:?}", own[0].2);
+    let calls = &own[0].metrics["SalesforceCalls"];
+    assert!(calls.1 >= 1.0, "{calls:?}");
 }
