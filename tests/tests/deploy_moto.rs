@@ -192,6 +192,15 @@ fn what_moto_cannot_create_is_named_and_everything_else_is_created() {
 }
 
 #[test]
+fn every_parameter_is_described() {
+    let d = deployed();
+    for (name, p) in d.doc["translated"]["Parameters"].as_object().unwrap() {
+        let text = p["Description"].as_str().unwrap_or("");
+        assert!(text.len() > 10, "parameter {name} has no description");
+    }
+}
+
+#[test]
 fn six_functions_run_their_built_bootstrap() {
     let d = deployed();
     let mut names = BTreeSet::new();
@@ -419,8 +428,7 @@ fn the_roles_name_only_the_stack_resources_each_function_uses() {
             }
         }
         // Which secrets, as written in the translated role.
-        let policies =
-            translated(d, &format!("{logical}Role"))["Properties"]["Policies"].to_string();
+        let policies = translated(d, &role_id)["Properties"]["Policies"].to_string();
         let (sf, ip) = (
             policies.contains(r#"{"Ref":"SalesforceSecret"}"#),
             policies.contains(r#"{"Ref":"IpaasSecret"}"#),
