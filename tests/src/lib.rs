@@ -31,7 +31,6 @@ pub fn unique(prefix: &str) -> String {
 pub mod aws_proxy;
 pub mod lambda_watch;
 pub mod salesforce;
-pub mod sfsync_bin;
 
 /// The Salesforce Id an iPaaS.com record (simulator JSON) is linked to, under the local
 /// stack's system id.

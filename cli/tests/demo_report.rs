@@ -3,7 +3,6 @@
 //! unless `-v`; with `--data` the stories are off by default and the call figures are those
 //! of the user's records.
 
-use e2e::sfsync_bin::sfsync;
 use shared::catalog::CATALOG;
 use std::process::Command;
 
@@ -13,7 +12,7 @@ struct Run {
 }
 
 fn demo(args: &[&str]) -> Run {
-    let out = Command::new(sfsync())
+    let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
         .arg("demo")
         .args(args)
         .env_remove("RUST_LOG")

@@ -1,11 +1,10 @@
 //! What `--help` says where the issue found it silent: the simulators' port 0, connect's
 //! timeout and --create, cold-start's required endpoint, the demo's stories and -v.
 
-use e2e::sfsync_bin::sfsync;
 use std::process::Command;
 
 fn help(args: &[&str]) -> String {
-    let out = Command::new(sfsync())
+    let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
         .args(args)
         .arg("--help")
         .output()

@@ -4,10 +4,11 @@
 //! The bootstraps are the ones `sam build` made in scripts/test (dev profile, x86_64), laid
 //! out as `cargo lambda build` lays them out in a target directory of their own.
 
-use e2e::moto_endpoint;
-use e2e::sfsync_bin::sfsync;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Tells apart the target directories of tests running at once.
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 const FUNCTIONS: [(&str, &str); 6] = [
     ("salesforce-poller", "SalesforcePollerFunction"),
@@ -21,7 +22,11 @@ const FUNCTIONS: [(&str, &str); 6] = [
 /// A target directory holding `lambda/<function>/bootstrap` for the six functions.
 fn target_dir_with_bootstraps() -> PathBuf {
     let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/.aws-sam/build");
-    let dir = std::env::temp_dir().join(e2e::unique("sfsync-target"));
+    let dir = std::env::temp_dir().join(format!(
+        "sfsync-target-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     for (function, logical) in FUNCTIONS {
         let from = built.join(logical).join("bootstrap");
         assert!(
@@ -37,7 +42,7 @@ fn target_dir_with_bootstraps() -> PathBuf {
 }
 
 fn run(args: &[&str], target: Option<&Path>) -> (bool, String, String) {
-    let mut cmd = Command::new(sfsync());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfsync"));
     cmd.args(args).env_remove("AWS_ENDPOINT_URL");
     if let Some(t) = target {
         cmd.env("CARGO_TARGET_DIR", t);
@@ -64,7 +69,10 @@ fn cold_start_without_an_aws_endpoint_says_what_is_missing_and_stops() {
 #[test]
 fn cold_start_times_the_bootstraps_in_cargo_target_dir() {
     let target = target_dir_with_bootstraps();
-    let endpoint = moto_endpoint();
+    // scripts/test starts moto server and says where; without it this test cannot run.
+    let endpoint = std::env::var("MOTO_ENDPOINT").expect(
+        "MOTO_ENDPOINT is not set: run the tests with scripts/test, which starts moto server",
+    );
     let (ok, stdout, stderr) = run(
         &["cold-start", "--runs", "1", "--aws-endpoint", &endpoint],
         Some(&target),
