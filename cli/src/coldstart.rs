@@ -193,7 +193,7 @@ pub async fn measure_once(
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "cold-start")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "cold-start")
-        .env("LOG_LEVEL", "off")
+        .env("LOG_LEVEL", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true);

@@ -41,16 +41,26 @@ pub fn run(query: Option<&str>) -> Result<String, String> {
 
 fn explain(n: usize, e: &CatalogEntry) -> String {
     let sections: Vec<&str> = e.sections.iter().map(|s| s.title()).collect();
-    format!(
-        "{n}. {title}  [{slug}, {severity}]\n   \"{text}\"\n   Where: {sections}\n   Cause: {cause}\n   Resolution: {resolution}\n",
+    let mut out = format!(
+        "{n}. {title}  [{slug}, {severity}]\n   \"{text}\"\n   Where: {raised_in} (The article lists it under: {sections}.)\n   Raised when:\n",
         title = e.title,
         slug = e.slug,
         severity = e.severity,
         text = e.text,
+        raised_in = e.raised_in,
         sections = sections.join("; "),
+    );
+    for situation in e.situations {
+        let _ = writeln!(out, "     - {situation}");
+    }
+    let _ = write!(
+        out,
+        "   Cause: {cause}\n   Resolution: {resolution}\n   In this deployment: {here}\n",
         cause = e.cause,
         resolution = e.resolution,
-    )
+        here = e.here,
+    );
+    out
 }
 
 #[cfg(test)]
@@ -71,5 +81,10 @@ mod tests {
         let words = run(Some("email link")).unwrap();
         assert!(words.contains("Unable to dynamically link"));
         assert!(!words.contains("Refresh token value"));
+        let pasted = run(Some("Error calling SalesForce (Http Code: 503)")).unwrap();
+        assert!(
+            pasted.contains("[salesforce-http-error, error]"),
+            "{pasted}"
+        );
     }
 }

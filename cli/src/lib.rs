@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod demo;
 pub mod errors_cmd;
 pub mod local_aws;
+pub mod people;
 pub mod replay_cmd;
 pub mod sim_cmd;
 pub mod stack;

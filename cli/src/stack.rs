@@ -7,11 +7,13 @@ use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use rand::Rng;
 use shared::error_log::{ErrorLogEntry, IpaasErrorLog, MemoryErrorLog, TeeErrorLog};
 use shared::flow::Flow;
-use shared::flows::{run_batch, AllSettings, FlowContext, Outcome, Pacing, Worker};
+use shared::flows::{
+    run_batch, AllSettings, ExternalIdFields, FlowContext, Outcome, Pacing, Worker,
+};
 use shared::http::retry::RetryPolicy;
 use shared::ipaas::{IpaasClient, IpaasConfig};
 use shared::poller::{poll_all, PollSettings, SoqlChangeSource};
-use shared::queue::{MemoryWorkQueue, WorkMessage};
+use shared::queue::{MemoryWorkQueue, QueueError, WorkMessage, WorkQueue};
 use shared::salesforce::{SalesforceClient, SalesforceConfig};
 use shared::secrets::InMemorySecretStore;
 use shared::state::MemoryStateStore;
@@ -45,6 +47,10 @@ pub struct StackOptions {
     pub retry: RetryPolicy,
     pub poll: PollSettings,
     pub pacing: Pacing,
+    /// Salesforce External ID fields the FROM flows create through (upsert).
+    pub external_ids: ExternalIdFields,
+    /// Each HTTP request's deadline in both clients (an answer held longer is a timeout).
+    pub request_timeout: Duration,
 }
 
 impl Default for StackOptions {
@@ -67,7 +73,11 @@ impl Default for StackOptions {
                 create_lease: Duration::from_millis(300),
                 budget_share: 0.9,
                 budget_delay: Duration::from_millis(200),
+                origin_horizon: Duration::from_secs(30),
+                concurrency: 10,
             },
+            external_ids: ExternalIdFields::default(),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -87,7 +97,7 @@ pub struct LocalStack {
     pub webhook_url: String,
     dead_letters: Mutex<Vec<WorkMessage>>,
     /// Messages put off, with the moment they become visible again (SQS DelaySeconds).
-    delayed: Mutex<Vec<(Instant, WorkMessage)>>,
+    delayed: Arc<Mutex<Vec<(Instant, WorkMessage)>>>,
     receives: Mutex<HashMap<String, u32>>,
     tally: Mutex<Tally>,
     kills: std::sync::atomic::AtomicUsize,
@@ -131,6 +141,7 @@ impl LocalStack {
         let handler = ipaas_webhook::Handler {
             key: WebhookKey::new(WEBHOOK_KEY).expect("a non-empty key"),
             queue: queue.clone(),
+            path: Default::default(),
         };
         let webhook_url =
             ipaas_webhook::local::serve(Arc::new(handler), ([127, 0, 0, 1], 0).into()).await?;
@@ -147,7 +158,7 @@ impl LocalStack {
             options,
             webhook_url,
             dead_letters: Mutex::default(),
-            delayed: Mutex::default(),
+            delayed: Arc::default(),
             receives: Mutex::default(),
             tally: Mutex::default(),
             on_processed: Mutex::default(),
@@ -174,20 +185,14 @@ impl LocalStack {
         mut fields: serde_json::Value,
     ) -> shared::salesforce::SalesforceId {
         fields["LastModifiedById"] = self.salesforce.person_user_id().into();
+        fields["CreatedById"] = self.salesforce.person_user_id().into();
         self.salesforce.insert(object, fields)
     }
 
     /// One poller tick (the EventBridge schedule's work); what it did per flow.
     pub async fn poll(&self) -> anyhow::Result<Vec<(Flow, shared::poller::PollReport)>> {
-        let integration_user = self
-            .ctx
-            .salesforce
-            .integration_user_id()
-            .await
-            .unwrap_or_default();
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
-            integration_user,
             budget_share: self.options.pacing.budget_share,
             budget_window: self.options.pacing.budget_delay,
         };
@@ -351,14 +356,6 @@ impl LocalStack {
             }
         }
         {
-            let mut delayed = self.delayed.lock().unwrap();
-            for (id, o) in &report.outcomes {
-                if let (Outcome::Postponed { delay, .. }, Ok(i)) = (o, id.parse::<usize>()) {
-                    delayed.push((Instant::now() + *delay, deliveries[i].clone()));
-                }
-            }
-        }
-        {
             let mut tally = self.tally.lock().unwrap();
             let t = tally.entry(flow).or_default();
             for (_, o) in &report.outcomes {
@@ -415,8 +412,8 @@ impl LocalStack {
             flow,
             ctx: self.ctx.clone(),
             settings: self.options.settings,
-            // Put-off messages are held by `invoke` (a delay queue), not re-sent by the worker.
-            requeue: None,
+            // The flow's own queue, with SQS DelaySeconds: put-off messages come back later.
+            requeue: Some(Arc::new(DelayQueue(self.delayed.clone()))),
         }
     }
 
@@ -454,9 +451,11 @@ fn context(
     let mut sf_config = SalesforceConfig::new(SALESFORCE_SECRET);
     sf_config.retry = options.retry.clone();
     sf_config.reread_delay = Duration::from_millis(20);
+    sf_config.request_timeout = options.request_timeout;
     let sf = SalesforceClient::new(secrets.clone(), sf_config)?;
     let mut ipaas_config = IpaasConfig::new(ipaas.url(), IPAAS_SECRET, SYSTEM_ID);
     ipaas_config.retry = options.retry.clone();
+    ipaas_config.request_timeout = options.request_timeout;
     let ipaas_client = IpaasClient::new(secrets.clone(), ipaas_config)?;
     Ok(FlowContext {
         salesforce: sf,
@@ -467,5 +466,28 @@ fn context(
             second: IpaasErrorLog::new(ipaas_client),
         }),
         pacing: options.pacing,
+        external_ids: options.external_ids.clone(),
     })
+}
+
+/// The worker queues' delay: what a worker re-sends with a delay becomes visible again
+/// when the delay has passed (SQS DelaySeconds).
+struct DelayQueue(Arc<Mutex<Vec<(Instant, WorkMessage)>>>);
+
+#[async_trait::async_trait]
+impl WorkQueue for DelayQueue {
+    async fn enqueue(&self, messages: &[WorkMessage]) -> Result<(), QueueError> {
+        self.enqueue_after(messages, Duration::ZERO).await
+    }
+
+    async fn enqueue_after(
+        &self,
+        messages: &[WorkMessage],
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        let at = Instant::now() + delay;
+        let mut delayed = self.0.lock().unwrap();
+        delayed.extend(messages.iter().map(|m| (at, m.clone())));
+        Ok(())
+    }
 }

@@ -42,6 +42,17 @@ impl Flow {
         }
     }
 
+    /// The flow of the same record kind in the other direction: it keeps the other half of
+    /// each linked pair's ledger (keyed by the other system's id).
+    pub fn opposite(self) -> Flow {
+        match self {
+            Flow::AccountToIpaas => Flow::AccountFromIpaas,
+            Flow::AccountFromIpaas => Flow::AccountToIpaas,
+            Flow::ContactToIpaas => Flow::ContactFromIpaas,
+            Flow::ContactFromIpaas => Flow::ContactToIpaas,
+        }
+    }
+
     /// The system a flow reads its records from.
     pub fn source(self) -> System {
         match self {

@@ -2,78 +2,34 @@
 //! configuration from the environment (a bad value fails the start naming its variable),
 //! AWS clients and both API clients built once per container, then the Lambda runtime.
 
-use crate::config::{parsed, required, ConfigError, Env, ProcessEnv};
-use crate::error_log::{ErrorLog, IpaasErrorLog};
+mod settings;
+
+pub use settings::{
+    own_queue, ClientSettings, PollerSettings, POLL_DAYS_RANGE, POLL_MAX_PER_TICK_RANGE,
+};
+
+use crate::config::{Env, ProcessEnv};
+use crate::error_log::ErrorLog;
 use crate::flow::Flow;
 use crate::flows::env::settings_from_env;
-use crate::flows::{run_batch, FlowContext, Pacing, Worker};
-use crate::ipaas::{IpaasClient, IpaasConfig};
+use crate::flows::{run_batch, FlowContext, Worker};
 use crate::metrics::{Calls, InvocationMetrics};
 use crate::poller::{poll_all, PollSettings, SoqlChangeSource};
 use crate::queue::{QueueUrls, SqsWorkQueue};
-use crate::salesforce::{SalesforceClient, SalesforceConfig, DEFAULT_API_VERSION};
-use crate::secrets::AwsSecretStore;
-use crate::state::DynamoStateStore;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// Everything a flow needs, from the environment: `SALESFORCE_SECRET_ID`,
-/// `SALESFORCE_API_VERSION`, `IPAAS_SECRET_ID`, `IPAAS_SYSTEM_ID`, `IPAAS_BASE_URL`,
-/// `STATE_TABLE`.
+/// Everything a flow needs, from the environment (see [`ClientSettings`] for the variables
+/// and their ranges), with the names it holds checked at cold start.
 pub async fn context_from_env(
     env: &dyn Env,
     aws: &aws_config::SdkConfig,
 ) -> Result<FlowContext, Error> {
-    let secrets = Arc::new(AwsSecretStore::from_conf(aws));
-    let mut sf = SalesforceConfig::new(required(
-        env,
-        "SALESFORCE_SECRET_ID",
-        "set it to the secret holding the Salesforce connected-app credentials",
-    )?);
-    sf.api_version = parsed(
-        env,
-        "SALESFORCE_API_VERSION",
-        DEFAULT_API_VERSION.to_string(),
-    )?;
-    let budget_share: f64 = parsed(env, "SALESFORCE_API_BUDGET", Pacing::default().budget_share)?;
-    if !(0.0..=1.0).contains(&budget_share) {
-        return Err(ConfigError::Invalid {
-            name: "SALESFORCE_API_BUDGET",
-            reason: format!("{budget_share} is not a share between 0 and 1 (e.g. 0.9)"),
-        }
-        .into());
-    }
-    let salesforce =
-        SalesforceClient::new(secrets.clone(), sf).map_err(|e| ConfigError::Invalid {
-            name: "SALESFORCE_API_VERSION",
-            reason: e.to_string(),
-        })?;
-    let ipaas = IpaasClient::new(secrets, IpaasConfig::from_env(env)?).map_err(|e| {
-        ConfigError::Invalid {
-            name: "IPAAS_BASE_URL",
-            reason: e.to_string(),
-        }
-    })?;
-    let table = required(
-        env,
-        "STATE_TABLE",
-        "set it to the DynamoDB table of cursors and links",
-    )?;
-    Ok(FlowContext {
-        salesforce,
-        ipaas: ipaas.clone(),
-        state: Arc::new(DynamoStateStore::new(
-            aws_sdk_dynamodb::Client::new(aws),
-            table,
-        )),
-        errors: Arc::new(IpaasErrorLog::new(ipaas)),
-        pacing: Pacing {
-            budget_share,
-            ..Pacing::default()
-        },
-    })
+    let settings = ClientSettings::from_env(env)?;
+    settings.check_names(aws).await?;
+    Ok(settings.build(aws)?)
 }
 
 /// The environment variable holding a flow's queue URL.
@@ -88,12 +44,10 @@ pub fn queue_variable(flow: Flow) -> &'static str {
 
 /// A worker Lambda: SQS batch in, `batchItemFailures` out.
 pub async fn run_worker(flow: Flow) -> Result<(), Error> {
-    crate::telemetry::init_lambda();
+    started(crate::telemetry::init_lambda());
     let aws = aws_config::load_from_env().await;
     // The worker's own queue, for messages it puts off (API budget, a create in progress).
-    let own_queue = ProcessEnv
-        .var(queue_variable(flow))
-        .filter(|u| !u.trim().is_empty());
+    let own_queue = started(own_queue(&ProcessEnv, flow));
     if own_queue.is_none() {
         tracing::warn!(
             variable = queue_variable(flow),
@@ -139,70 +93,26 @@ pub struct Poller {
     pub ctx: FlowContext,
     pub queue: SqsWorkQueue,
     pub settings: PollSettings,
-    /// `SALESFORCE_INTEGRATION_USER_ID`, or learned from the OAuth identity.
-    pub integration_user: Option<String>,
 }
 
 impl Poller {
+    /// The poller from the environment (see [`PollerSettings`] for the variables and their
+    /// ranges), with the names it holds checked at cold start.
     pub async fn from_env(env: &dyn Env, aws: &aws_config::SdkConfig) -> Result<Poller, Error> {
-        let urls = QueueUrls::new()
-            .with(
-                Flow::AccountToIpaas,
-                required(
-                    env,
-                    "ACCOUNT_TO_IPAAS_QUEUE_URL",
-                    "the SQS queue URL of the Account TO iPaaS.com flow",
-                )?,
-            )
-            .with(
-                Flow::ContactToIpaas,
-                required(
-                    env,
-                    "CONTACT_TO_IPAAS_QUEUE_URL",
-                    "the SQS queue URL of the Contact TO iPaaS.com flow",
-                )?,
-            );
-        let defaults = PollSettings::default();
-        let settings = PollSettings {
-            poll_days: parsed(env, "POLL_DAYS", defaults.poll_days)?,
-            max_per_tick: parsed(env, "POLL_MAX_PER_TICK", defaults.max_per_tick)?,
-            page_size: defaults.page_size,
-        };
-        if settings.poll_days < 0 {
-            return Err(ConfigError::Invalid {
-                name: "POLL_DAYS",
-                reason: "must not be negative".into(),
-            }
-            .into());
-        }
+        let settings = PollerSettings::from_env(env)?;
+        settings.clients.check_names(aws).await?;
         Ok(Poller {
-            ctx: context_from_env(env, aws).await?,
-            queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(aws), urls),
-            settings,
-            integration_user: env
-                .var("SALESFORCE_INTEGRATION_USER_ID")
-                .filter(|v| !v.trim().is_empty()),
+            ctx: settings.clients.build(aws)?,
+            queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(aws), settings.queues),
+            settings: settings.poll,
         })
     }
 
     /// One tick. Salesforce read failures are in the Error Log; queue or state failures
     /// fail the invocation (the cursor has not moved, the next tick resends).
     pub async fn tick(&self) -> Result<Value, Error> {
-        let user = match &self.integration_user {
-            Some(u) => u.clone(),
-            None => match self.ctx.salesforce.integration_user_id().await {
-                Ok(u) => u,
-                Err(e) => {
-                    let entry =
-                        crate::error_log::ErrorLogEntry::from_raised(e.to_raised(), None, None);
-                    let _ = self.ctx.errors.record(entry).await;
-                    return Err(e.into());
-                }
-            },
-        };
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
-            integration_user: user,
             budget_share: self.ctx.pacing.budget_share,
             budget_window: self.ctx.pacing.budget_delay,
         };
@@ -238,7 +148,7 @@ impl Poller {
 
 /// The poller Lambda: any event (the EventBridge schedule's) runs one tick.
 pub async fn run_poller() -> Result<(), Error> {
-    crate::telemetry::init_lambda();
+    started(crate::telemetry::init_lambda());
     let aws = aws_config::load_from_env().await;
     let poller = started(Poller::from_env(&ProcessEnv, &aws).await);
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
@@ -255,7 +165,7 @@ pub async fn run_poller() -> Result<(), Error> {
 
 /// Stops a function whose configuration is unusable, with the reason in words (naming the
 /// variable) rather than a debug dump.
-fn started<T>(result: Result<T, Error>) -> T {
+pub fn started<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     match result {
         Ok(v) => v,
         Err(e) => {

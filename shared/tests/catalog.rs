@@ -51,6 +51,11 @@ fn every_entry_is_complete_and_unique() {
     for e in CATALOG.iter() {
         assert!(!e.cause.is_empty() && !e.resolution.is_empty() && !e.sections.is_empty());
         assert!(
+            !e.raised_in.is_empty() && !e.situations.is_empty() && !e.here.is_empty(),
+            "{} says where, when and what to do here",
+            e.slug
+        );
+        assert!(
             std::ptr::eq(e.id.entry(), e),
             "MessageId::entry must find its own entry"
         );
@@ -89,4 +94,52 @@ fn docs_errors_md_is_generated_from_the_catalog() {
         on_disk == render_markdown(),
         "docs/errors.md drifted from the catalog; regenerate it with:\n  cargo run -p sfsync -- errors --markdown > docs/errors.md"
     );
+}
+
+/// Fails on the old code (no such fields): the six messages the article files under "TO
+/// iPaaS.com" are raised here in the FROM flows, and the catalog says so.
+#[test]
+fn where_each_message_is_raised_here() {
+    for slug in [
+        "account-rejected",
+        "duplicates-detected",
+        "contact-rejected",
+        "customer-company-missing",
+        "account-not-found",
+        "email-link-failed",
+    ] {
+        let e = CATALOG.iter().find(|e| e.slug == slug).unwrap();
+        assert!(
+            e.raised_in.contains("FROM iPaaS.com") && !e.raised_in.contains("TO iPaaS.com"),
+            "{slug}: {}",
+            e.raised_in
+        );
+        assert!(
+            e.sections
+                .iter()
+                .any(|s| s.title().contains("TO iPaaS.com")),
+            "{slug}: the article's section is kept"
+        );
+    }
+    // What to do here names this deployment's tools, not only iPaaS.com's pages.
+    let here: String = CATALOG.iter().map(|e| e.here).collect();
+    for tool in [
+        "sfsync connect",
+        "sfsync replay",
+        "CollisionMethodAccount",
+        "SyncTypeAccountFrom",
+    ] {
+        assert!(here.contains(tool), "{tool}");
+    }
+}
+
+#[test]
+fn docs_state_the_situations_of_each_message() {
+    let md = render_markdown();
+    for e in CATALOG.iter() {
+        for s in e.situations {
+            assert!(md.contains(&format!("- {s}\n")), "{}: {s}", e.slug);
+        }
+        assert!(md.contains(e.here) && md.contains(e.resolution) && md.contains(e.cause));
+    }
 }

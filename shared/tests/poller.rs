@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use shared::flow::Flow;
-use shared::poller::{poll_object, ChangeSource, ChangedRecord, PollSettings};
+use shared::poller::{poll_object, ChangeSource, ChangedRecord, ChangesPage, PollSettings};
 use shared::queue::{MemoryWorkQueue, QueueError, WorkMessage, WorkQueue};
 use shared::state::{Cursor, MemoryStateStore, StateStore};
 use std::collections::HashMap;
@@ -29,14 +29,35 @@ impl ChangeSource for Org {
         _: &str,
         c: &Cursor,
         limit: usize,
-    ) -> Result<Vec<ChangedRecord>, shared::catalog::Raised> {
-        Ok(self
+    ) -> Result<ChangesPage, shared::catalog::Raised> {
+        let rows: Vec<ChangedRecord> = self
             .records
             .iter()
             .filter(|r| (r.modstamp, &r.id) > (c.modstamp, &c.id))
             .take(limit)
             .cloned()
-            .collect())
+            .collect();
+        Ok(ChangesPage {
+            full: rows.len() == limit,
+            rows,
+            unreadable: Vec::new(),
+        })
+    }
+}
+
+/// An org whose visible rows can change between ticks (a transaction committing late).
+struct Live(std::sync::Mutex<Vec<ChangedRecord>>);
+
+#[async_trait]
+impl ChangeSource for Live {
+    async fn changed_after(
+        &self,
+        object: &str,
+        c: &Cursor,
+        limit: usize,
+    ) -> Result<ChangesPage, shared::catalog::Raised> {
+        let now = Org::new(self.0.lock().unwrap().clone());
+        now.changed_after(object, c, limit).await
     }
 }
 
@@ -114,6 +135,7 @@ async fn a_100k_backlog_finishes_over_several_ticks_each_record_exactly_once() {
         page_size: 2000,
         max_per_tick: 30_000,
         poll_days: 7,
+        ..Default::default()
     };
     let mut ticks = 0;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -243,4 +265,45 @@ async fn the_cursor_moves_only_after_the_messages_are_accepted() {
     .unwrap();
     assert_eq!(r.enqueued, 5);
     assert_eq!(queue.inner.len(Flow::AccountToIpaas), 5);
+}
+
+/// A change whose transaction committed after later rows were polled carries a
+/// SystemModstamp behind the cursor. Fails on a poller without an overlap window (the row
+/// is never read); the rows already sent cost no second message.
+#[tokio::test]
+async fn a_slow_commit_behind_the_cursor_is_read_on_the_next_tick_and_nothing_is_sent_twice() {
+    let org = Live(std::sync::Mutex::new(vec![rec(1, 1_000), rec(3, 3_000)]));
+    let (queue, state) = (MemoryWorkQueue::new(), MemoryStateStore::new());
+    let s = PollSettings::default();
+    let tick = || {
+        poll_object(
+            "Account",
+            Flow::AccountToIpaas,
+            &org,
+            &queue,
+            &state,
+            &s,
+            now(),
+        )
+    };
+    let first = tick().await.unwrap();
+    assert_eq!(first.enqueued, 2);
+    // Row 2 was written at 2,000 ms but committed only now.
+    org.0.lock().unwrap().push(rec(2, 2_000));
+    let second = tick().await.unwrap();
+    assert_eq!(
+        (second.enqueued, second.late, second.already_sent),
+        (1, 1, 2)
+    );
+    let third = tick().await.unwrap();
+    assert_eq!((third.enqueued, third.already_sent), (0, 3));
+    let got: Vec<_> = queue
+        .take(Flow::AccountToIpaas, 10)
+        .into_iter()
+        .map(|m| m.record_id)
+        .collect();
+    assert_eq!(got, vec![rec(1, 0).id, rec(3, 0).id, rec(2, 0).id]);
+    // A row that changes again (a new SystemModstamp) is a new change.
+    org.0.lock().unwrap().push(rec(1, 4_000));
+    assert_eq!(tick().await.unwrap().enqueued, 1);
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 mod faults_and_logs;
 #[path = "ipaas_http/links_and_paging.rs"]
 mod links_and_paging;
+#[path = "ipaas_http/lost_answers.rs"]
+mod lost_answers;
 #[path = "ipaas_http/records.rs"]
 mod records;
 #[path = "ipaas_http/webhooks.rs"]

@@ -10,14 +10,26 @@ use std::time::Duration;
 mod admin;
 #[path = "salesforce_http/collections.rs"]
 mod collections;
+#[path = "salesforce_http/custom_fields.rs"]
+mod custom_fields;
+#[path = "salesforce_http/duplicate_rules.rs"]
+mod duplicate_rules;
 #[path = "salesforce_http/limits_and_faults.rs"]
 mod limits_and_faults;
+#[path = "salesforce_http/lost_answers.rs"]
+mod lost_answers;
 #[path = "salesforce_http/oauth.rs"]
 mod oauth;
 #[path = "salesforce_http/query.rs"]
 mod query;
 #[path = "salesforce_http/records.rs"]
 mod records;
+#[path = "salesforce_http/recycle_bin.rs"]
+mod recycle_bin;
+#[path = "salesforce_http/slow_commits.rs"]
+mod slow_commits;
+#[path = "salesforce_http/upsert.rs"]
+mod upsert;
 
 const V: &str = "/services/data/v64.0";
 

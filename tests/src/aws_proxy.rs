@@ -1,7 +1,8 @@
 //! A loopback HTTP proxy between the real AWS SDK and moto server that counts operations and
 //! can make SQS report some batch entries as failed (which moto never does by itself). The
 //! entries it "fails" are withheld from moto, so a retry is the only way they arrive — just
-//! as when SQS really fails an entry.
+//! as when SQS really fails an entry. It can also answer the next calls of one operation
+//! with an AWS error (throttling, an outage) instead of passing them on.
 
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response, Router};
 use std::collections::HashMap;
@@ -12,6 +13,8 @@ struct Inner {
     calls: HashMap<String, u64>,
     /// How many more SendMessageBatch calls get every other entry failed.
     fail_batches: u32,
+    /// Operation → (how many more calls fail, HTTP status, AWS error code).
+    fail_calls: HashMap<String, (u32, u16, String)>,
 }
 
 #[derive(Clone)]
@@ -48,6 +51,16 @@ impl AwsProxy {
             .unwrap_or(0)
     }
 
+    /// The next `n` calls of `operation` (e.g. "GetSecretValue") are answered with `status`
+    /// and the AWS error `code` (e.g. 400 "ThrottlingException"), never reaching moto.
+    pub fn fail_calls(&self, operation: &str, n: u32, status: u16, code: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .fail_calls
+            .insert(operation.to_string(), (n, status, code.to_string()));
+    }
+
     /// The next `n` SendMessageBatch calls fail every other entry (transiently).
     pub fn fail_batch_entries(&self, n: u32) {
         self.inner.lock().unwrap().fail_batches = n;
@@ -72,6 +85,27 @@ async fn forward(
         .next()
         .unwrap_or("")
         .to_string();
+    let refused = {
+        let mut g = inner.lock().unwrap();
+        match g.fail_calls.get_mut(&target) {
+            Some((n, status, code)) if *n > 0 => {
+                *n -= 1;
+                Some((*status, code.clone()))
+            }
+            _ => None,
+        }
+    };
+    if let Some((status, code)) = refused {
+        *inner.lock().unwrap().calls.entry(target).or_default() += 1;
+        let body = serde_json::json!({"__type": code, "message": "injected by the test proxy"});
+        let mut response = Response::new(axum::body::Body::from(body.to_string()));
+        *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap();
+        response.headers_mut().insert(
+            "content-type",
+            axum::http::HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        return response;
+    }
     let failing = {
         let mut g = inner.lock().unwrap();
         *g.calls.entry(target.clone()).or_default() += 1;

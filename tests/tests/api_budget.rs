@@ -16,11 +16,13 @@ fn options() -> StackOptions {
             page_size: 200,
             max_per_tick: 10_000,
             poll_days: 7,
+            ..Default::default()
         },
         pacing: Pacing {
             create_lease: Duration::from_millis(300),
             budget_share: 0.8,
             budget_delay: Duration::from_millis(300),
+            ..Default::default()
         },
         ..Default::default()
     }

@@ -212,40 +212,63 @@ fn good() -> HashMap<String, String> {
         ("IPAAS_SECRET_ID", "ip"),
         ("IPAAS_SYSTEM_ID", "7"),
         ("STATE_TABLE", "state"),
-        ("ACCOUNT_TO_IPAAS_QUEUE_URL", "http://127.0.0.1:1/q1"),
-        ("CONTACT_TO_IPAAS_QUEUE_URL", "http://127.0.0.1:1/q2"),
+        (
+            "ACCOUNT_TO_IPAAS_QUEUE_URL",
+            "http://127.0.0.1:1/123456789012/q1",
+        ),
+        (
+            "CONTACT_TO_IPAAS_QUEUE_URL",
+            "http://127.0.0.1:1/123456789012/q2",
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect()
 }
 
-#[tokio::test]
-async fn unusable_configuration_stops_the_start_naming_the_variable() {
-    let aws = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .build();
+/// Each case stops the start with a message naming its variable, before any network call.
+/// The cases marked "new" fail on the old code (accepted, then a panic on every tick, a
+/// stall, links under no subscription, or a silent logger).
+#[test]
+fn unusable_configuration_stops_the_start_naming_the_variable() {
     let cases: Vec<(&str, Option<&str>)> = vec![
         ("SALESFORCE_SECRET_ID", None),
         ("SALESFORCE_SECRET_ID", Some("   ")),
+        ("SALESFORCE_SECRET_ID", Some("two words")), // new
         ("IPAAS_SECRET_ID", None),
+        ("IPAAS_SECRET_ID", Some("ip\u{0}")), // new
         ("IPAAS_SYSTEM_ID", Some("abc")),
         ("IPAAS_SYSTEM_ID", Some("-1")),
+        ("IPAAS_SYSTEM_ID", Some("0")), // new
         ("IPAAS_SYSTEM_ID", None),
         ("IPAAS_BASE_URL", Some("ftp://api.ipaas.com")),
         ("IPAAS_BASE_URL", Some("not a url")),
+        ("IPAAS_BASE_URL", Some("http://api.ipaas.com")), // new: the key would go out bare
         ("SALESFORCE_API_VERSION", Some("v64")),
         ("SALESFORCE_API_VERSION", Some("64.0/../../x")),
+        ("SALESFORCE_API_VERSION", Some("30.0")), // new: no sObject Collections
         ("SALESFORCE_API_BUDGET", Some("1.5")),
         ("SALESFORCE_API_BUDGET", Some("lots")),
+        ("SALESFORCE_API_BUDGET", Some("0")), // new: everything put off for ever
+        ("SALESFORCE_API_BUDGET", Some("NaN")), // new
+        ("SALESFORCE_INTEGRATION_USER_ID", Some("0018M00000Fx001QAB")), // new: an Account Id
         ("STATE_TABLE", None),
+        ("STATE_TABLE", Some("my state table")), // new
         ("SYNC_TYPE_CONTACT_FROM_IPAAS", Some("Upsert")),
         ("COLLISION_METHOD_ACCOUNT_FROM_IPAAS", Some("Merge")),
         ("POLL_DAYS", Some("-3")),
         ("POLL_DAYS", Some("seven")),
+        ("POLL_DAYS", Some("100000000")), // new: panicked the poller on every tick
         ("POLL_MAX_PER_TICK", Some("many")),
+        ("POLL_MAX_PER_TICK", Some("0")), // new: polled nothing, for ever
         ("ACCOUNT_TO_IPAAS_QUEUE_URL", None),
+        ("ACCOUNT_TO_IPAAS_QUEUE_URL", Some("account-to-ipaas")), // new
+        (
+            "CONTACT_TO_IPAAS_QUEUE_URL",
+            Some("https://sqs.us-east-1.amazonaws.com"),
+        ), // new
+        ("LOG_LEVEL", Some("verbose")), // new: silenced every line, errors included
+        ("LOG_LEVEL", Some("off")),     // new
     ];
     for (name, value) in cases {
         let mut vars = good();
@@ -254,22 +277,23 @@ async fn unusable_configuration_stops_the_start_naming_the_variable() {
             None => vars.remove(name),
         };
         let env = Vars(vars);
-        let poller = shared::lambda::Poller::from_env(&env, &aws)
-            .await
+        let poller = shared::lambda::PollerSettings::from_env(&env)
             .err()
             .map(|e| e.to_string());
         let settings = shared::flows::env::settings_from_env(&env)
             .err()
             .map(|e| e.to_string());
+        let logging = shared::telemetry::log_filter(&env)
+            .err()
+            .map(|e| e.to_string());
         let message = poller
             .or(settings)
+            .or(logging)
             .unwrap_or_else(|| panic!("{name}={value:?} was accepted"));
         assert!(message.contains(name), "{name}={value:?}: {message}");
     }
-    // And the good configuration starts.
-    shared::lambda::Poller::from_env(&Vars(good()), &aws)
-        .await
-        .unwrap();
+    // And the good configuration is accepted.
+    shared::lambda::PollerSettings::from_env(&Vars(good())).unwrap();
 }
 
 #[test]

@@ -12,7 +12,7 @@ use shared::flows::{AllSettings, SyncType};
 use shared::ipaas::LinkTable;
 use shared::salesforce::SalesforceId;
 use sim::faults::Faults;
-use sim::salesforce::{Condition, ValidationRule};
+use sim::salesforce::{Condition, DuplicateRuleKind, ValidationRule};
 
 const REFRESH: &str = "Refresh token value is either null or empty and is required for obtaining an AccessToken. Please re-authenticate from the Subscription Settings page in iPaaS.";
 const ACCOUNT_REJECTED: &str = "Salesforce rejected the new account.";
@@ -152,6 +152,13 @@ async fn salesforce_rejected_the_new_account() {
 #[tokio::test]
 async fn duplicates_detected_for_an_account() {
     let s = stack().await;
+    // The simulator's standard rule needs more than a name; this story is about a name alone.
+    s.salesforce.set_duplicate_rule_kind(
+        "Account",
+        DuplicateRuleKind::Custom {
+            fields: vec!["Name".into()],
+        },
+    );
     s.salesforce
         .insert("Account", json!({"Name": "Twin Peaks"}));
     let company = s
@@ -172,6 +179,13 @@ async fn duplicates_detected_for_an_account() {
 #[tokio::test]
 async fn duplicates_detected_for_a_contact_after_an_ambiguous_email() {
     let s = stack().await;
+    // The simulator's standard rule needs the names to match too; this story is email alone.
+    s.salesforce.set_duplicate_rule_kind(
+        "Contact",
+        DuplicateRuleKind::Custom {
+            fields: vec!["Email".into()],
+        },
+    );
     let (company, account) = linked_company(&s, "Dup Holdings").await;
     for first in ["One", "Two"] {
         s.salesforce.insert("Contact", json!({"FirstName": first, "LastName": "Same", "Email": "same@dup.example", "AccountId": account}));

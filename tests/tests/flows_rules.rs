@@ -5,6 +5,7 @@ use e2e::link_of;
 use serde_json::json;
 use sfsync::stack::{LocalStack, StackOptions};
 use shared::flows::{AllSettings, CollisionMethod, SyncType};
+use sim::salesforce::DuplicateRuleKind;
 
 async fn stack_with(settings: AllSettings) -> LocalStack {
     LocalStack::start(StackOptions {
@@ -20,6 +21,13 @@ async fn account_collision(method: CollisionMethod) -> (LocalStack, String, serd
     let mut settings = AllSettings::default();
     settings.account_from_ipaas.collision = method;
     let s = stack_with(settings).await;
+    // A name alone collides here (the simulator's standard rule needs more).
+    s.salesforce.set_duplicate_rule_kind(
+        "Account",
+        DuplicateRuleKind::Custom {
+            fields: vec!["Name".into()],
+        },
+    );
     let existing = s.person_creates("Account", json!({"Name": "Collide Co", "Phone": "old"}));
     let company = s
         .ipaas
@@ -73,6 +81,13 @@ async fn contact_collision_methods() {
         let mut settings = AllSettings::default();
         settings.contact_from_ipaas.collision = method;
         let s = stack_with(settings).await;
+        // An email alone collides here (the simulator's standard rule needs the names too).
+        s.salesforce.set_duplicate_rule_kind(
+            "Contact",
+            DuplicateRuleKind::Custom {
+                fields: vec!["Email".into()],
+            },
+        );
         let company = s
             .ipaas
             .edit_company_as_person(None, json!({"name": "Parent"}));

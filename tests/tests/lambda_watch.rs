@@ -67,6 +67,23 @@ async fn ipaas_webhook_queues_its_fixture_notifications() {
     assert_eq!(answer["statusCode"], 401, "{answer}");
     assert!(ids(&sqs, &contacts).await.is_empty());
 
+    // Only POST on the configured path (WEBHOOK_PATH, default /) is a delivery.
+    let answer = watch
+        .invoke(
+            "ipaas-webhook",
+            &fixture("ipaas-webhook", "wrong-method.json"),
+        )
+        .await;
+    assert_eq!(answer["statusCode"], 405, "{answer}");
+    let answer = watch
+        .invoke(
+            "ipaas-webhook",
+            &fixture("ipaas-webhook", "other-path.json"),
+        )
+        .await;
+    assert_eq!(answer["statusCode"], 404, "{answer}");
+    assert!(ids(&sqs, &contacts).await.is_empty());
+
     let answer = watch
         .invoke(
             "ipaas-webhook",

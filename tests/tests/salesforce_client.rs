@@ -159,13 +159,20 @@ async fn salesforce_errors_become_typed_errors() {
     let org = org().await;
     let sf = org.client();
     let first = sf
-        .create("Account", &fields(json!({"Name": "Twin Co"})))
+        .create(
+            "Account",
+            &fields(json!({"Name": "Twin Co", "Website": "twin.example"})),
+        )
         .await
         .unwrap();
 
-    // Duplicate rule: the matched record's Id comes back.
+    // Duplicate rule (a new org's standard one: a similar name and the same website): the
+    // matched record's Id comes back.
     match sf
-        .create("Account", &fields(json!({"Name": "Twin Co"})))
+        .create(
+            "Account",
+            &fields(json!({"Name": "Twin Co", "Website": "twin.example"})),
+        )
         .await
     {
         Err(SalesforceError::Duplicates { matches, .. }) => {
@@ -179,9 +186,13 @@ async fn salesforce_errors_become_typed_errors() {
         include_record_details: false,
         run_as_current_user: false,
     };
-    sf.create_with("Account", &fields(json!({"Name": "Twin Co"})), Some(allow))
-        .await
-        .unwrap();
+    sf.create_with(
+        "Account",
+        &fields(json!({"Name": "Twin Co", "Website": "twin.example"})),
+        Some(allow),
+    )
+    .await
+    .unwrap();
 
     // Required field, validation rule, permission.
     match sf
@@ -269,21 +280,29 @@ async fn an_expired_session_is_refreshed_once_and_the_call_succeeds() {
     assert!(org.sim.record("Account", id.as_str()).is_some());
     assert_eq!(org.sim.counters().get("token"), 2);
 
-    // A 401 that keeps coming after the refresh is an auth failure, not a loop.
+    // A 401 right after the refresh is passing trouble (a new session can take a moment to
+    // be honoured): retried with backoff on that session, never a refresh per 401.
     org.sim.set_faults(Faults {
         force_401: 2,
         ..Default::default()
     });
-    let err = sf.query("SELECT Id FROM Account").await.unwrap_err();
-    assert_eq!(
-        err.to_raised().message,
-        "Refresh token value is either null or empty and is required for obtaining an AccessToken. Please re-authenticate from the Subscription Settings page in iPaaS."
-    );
+    sf.query("SELECT Id FROM Account").await.unwrap();
     assert_eq!(
         org.sim.counters().get("token"),
         3,
         "exactly one refresh per 401"
     );
+    // One that keeps coming is reported with its code, not as "re-authenticate".
+    org.sim.set_faults(Faults {
+        force_401: 1000,
+        ..Default::default()
+    });
+    let err = sf.query("SELECT Id FROM Account").await.unwrap_err();
+    assert_eq!(
+        err.to_raised().message,
+        "Error calling SalesForce (Http Code: 401)"
+    );
+    assert_eq!(org.sim.counters().get("token"), 4, "not a loop");
 }
 
 #[tokio::test]

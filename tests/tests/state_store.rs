@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use e2e::{aws_config, unique};
 use shared::flow::Flow;
 use shared::state::{
-    Cursor, DynamoStateStore, LedgerEntry, MemoryStateStore, StateError, StateStore,
+    Cursor, DynamoStateStore, LedgerEntry, MemoryStateStore, Seen, StateError, StateStore,
 };
 use std::sync::Arc;
 
@@ -17,10 +17,7 @@ async fn dynamo() -> DynamoStateStore {
 }
 
 fn at(ms: i64, id: &str) -> Cursor {
-    Cursor {
-        modstamp: Utc.timestamp_millis_opt(ms).unwrap(),
-        id: id.into(),
-    }
+    Cursor::at(Utc.timestamp_millis_opt(ms).unwrap(), id)
 }
 
 async fn cursors_move_forward_only(store: &dyn StateStore) {
@@ -38,10 +35,18 @@ async fn cursors_move_forward_only(store: &dyn StateStore) {
         store.cursor("account").await.unwrap(),
         Some(at(1_000, "001B"))
     );
-    for stale in [at(1_000, "001B"), at(1_000, "001A"), at(999, "001Z")] {
+    for stale in [at(1_000, "001A"), at(999, "001Z")] {
         let err = store.advance_cursor("account", &stale).await.unwrap_err();
         assert!(matches!(err, StateError::Conflict(_)), "{stale:?}: {err:?}");
     }
+    // The same position may be stored again with the rows seen in the overlap window.
+    let mut same = at(1_000, "001B");
+    same.recent = vec![
+        Seen::of("001A", &same.modstamp),
+        Seen::of("001B", &same.modstamp),
+    ];
+    store.advance_cursor("account", &same).await.unwrap();
+    assert_eq!(store.cursor("account").await.unwrap(), Some(same));
     store
         .advance_cursor("account", &at(2_000, "0010"))
         .await
@@ -73,12 +78,13 @@ async fn ledger_is_optimistic(store: Arc<dyn StateStore>) {
     assert_eq!(e.creating_since, first.creating_since);
     e.target_id = Some("42".into());
     e.applied_change = Some(Utc.timestamp_millis_opt(6_000).unwrap());
-    e.written_hash = Some("abc".into());
+    e.synced = Some([("Name".to_string(), "abc".to_string())].into());
     e.creating_since = None;
     assert_eq!(store.put_ledger(flow, "003X", &e).await.unwrap(), 2);
     let got = store.ledger(flow, "003X").await.unwrap().unwrap();
     assert_eq!(got.target_id.as_deref(), Some("42"));
     assert_eq!(got.creating_since, None);
+    assert_eq!(got.synced, e.synced);
     assert_eq!(got.version, 2);
 
     // Ten concurrent writers from version 2: exactly one wins.
@@ -86,7 +92,7 @@ async fn ledger_is_optimistic(store: Arc<dyn StateStore>) {
     for i in 0..10 {
         let store = store.clone();
         let mut mine = got.clone();
-        mine.written_hash = Some(format!("w{i}"));
+        mine.last_error = Some(format!("w{i}"));
         tasks.push(tokio::spawn(async move {
             store.put_ledger(flow, "003X", &mine).await
         }));
@@ -110,11 +116,68 @@ async fn ledger_is_optimistic(store: Arc<dyn StateStore>) {
     );
 }
 
+/// Both halves of a pair are written at once or not at all; the other half can be noted
+/// without reading it, and a writer that read before then loses its condition.
+async fn pairs_are_written_together(store: Arc<dyn StateStore>) {
+    let (to, from) = (Flow::ContactToIpaas, Flow::ContactFromIpaas);
+    let mine = LedgerEntry {
+        target_id: Some("7".into()),
+        ..Default::default()
+    };
+    let theirs = LedgerEntry {
+        target_id: Some("003A".into()),
+        ..Default::default()
+    };
+    store
+        .put_ledgers(&[(to, "003A", &mine), (from, "7", &theirs)])
+        .await
+        .unwrap();
+    // A second claim from the same (stale) versions changes neither half.
+    let other = LedgerEntry {
+        target_id: Some("8".into()),
+        ..Default::default()
+    };
+    let fresh = LedgerEntry::default();
+    let err = store
+        .put_ledgers(&[(to, "003A", &other), (from, "8", &fresh)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StateError::Conflict(_)), "{err:?}");
+    assert_eq!(store.ledger(from, "8").await.unwrap(), None);
+    let held = store.ledger(to, "003A").await.unwrap().unwrap();
+    assert_eq!(held.target_id.as_deref(), Some("7"));
+
+    let synced = [("Email".to_string(), "h1".to_string())].into();
+    store.note_pair(from, "7", "003A", &synced).await.unwrap();
+    store.note_pair(from, "9", "003B", &synced).await.unwrap();
+    let noted = store.ledger(from, "7").await.unwrap().unwrap();
+    assert_eq!(noted.synced.as_ref(), Some(&synced));
+    assert_eq!(noted.version, 2);
+    assert_eq!(
+        store
+            .ledger(from, "9")
+            .await
+            .unwrap()
+            .unwrap()
+            .target_id
+            .as_deref(),
+        Some("003B")
+    );
+    // Someone who read version 1 loses to the note.
+    let mut stale = noted.clone();
+    stale.version = 1;
+    assert!(matches!(
+        store.put_ledger(from, "7", &stale).await,
+        Err(StateError::Conflict(_))
+    ));
+}
+
 #[tokio::test]
 async fn dynamodb_on_moto() {
     let store = dynamo().await;
     cursors_move_forward_only(&store).await;
     ledger_is_optimistic(Arc::new(store)).await;
+    pairs_are_written_together(Arc::new(dynamo().await)).await;
 }
 
 #[tokio::test]
@@ -122,6 +185,7 @@ async fn memory() {
     let store = MemoryStateStore::new();
     cursors_move_forward_only(&store).await;
     ledger_is_optimistic(Arc::new(MemoryStateStore::new())).await;
+    pairs_are_written_together(Arc::new(MemoryStateStore::new())).await;
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use ipaas_webhook::{local, Handler};
 use serde_json::json;
 use shared::flow::Flow;
 use shared::queue::MemoryWorkQueue;
-use shared::webhook::WebhookKey;
+use shared::webhook::{WebhookKey, WebhookPath};
 use sim::ipaas::{IpaasSim, IpaasSimConfig};
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ async fn receiver(key: &str) -> (Arc<Handler<MemoryWorkQueue>>, String) {
     let handler = Arc::new(Handler {
         key: WebhookKey::new(key).unwrap(),
         queue: MemoryWorkQueue::new(),
+        path: WebhookPath::new("/webhook").unwrap(),
     });
     let url = local::serve(handler.clone(), "127.0.0.1:0".parse().unwrap())
         .await

@@ -11,6 +11,14 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::Authentication],
         cause: "The OAuth connection to Salesforce is incomplete. This happens when the Salesforce Connected App credentials (Consumer Key and Consumer Secret) are missing, or when the authorization to Salesforce was never completed or has expired.",
         resolution: "Re-authenticate from the Subscription Settings page in iPaaS.com. Confirm that the Consumer Key and Consumer Secret are present and correct, then complete the Salesforce authorization so a valid token is issued.",
+        raised_in: "Any flow that calls Salesforce (the poller and all four workers), when it asks Salesforce for a session.",
+        situations: &[
+            "the Salesforce secret (`SALESFORCE_SECRET_ID`) has no refresh token, consumer key or consumer secret, or is not the JSON `sfsync connect` writes",
+            "the secret does not exist any more (at cold start a missing secret stops the function instead, naming `SALESFORCE_SECRET_ID`)",
+            "Salesforce answers the token request with `invalid_grant` (refresh token expired or revoked, access revoked for the user or the app) or refuses the client (`invalid_client`, `invalid_client_id`: wrong consumer key or secret), still after the secret was read again in case another invocation had rotated the token",
+            "not for passing trouble: a Secrets Manager outage, a token endpoint that answers 5xx or 429 or nothing, or a session refused right after a refresh are retried with backoff and, if they persist, raise `salesforce-http-error` with the real HTTP code",
+        ],
+        here: "Run `sfsync connect --secret-id <SalesforceSecretArn output>` as the integration user with the Connected App's Consumer Key and Secret (docs/deploy.md, step 2): it writes a new refresh token into the secret, and the next call uses it. If it recurs, check the Connected App's refresh-token policy and that the integration user is active. Then send the failed messages again: `sfsync replay <flow>`.",
     },
     CatalogEntry {
         id: MessageId::AccountRejected,
@@ -21,6 +29,13 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::AccountToIpaas],
         cause: "Salesforce returned one or more errors when the integration attempted to create the account. This is typically a missing required field, a field value that fails a Salesforce validation rule, or insufficient permissions on the connected Salesforce user.",
         resolution: "Open the Error Logs entry to see the specific reason Salesforce returned. Correct the offending field value, adjust the Salesforce validation rule, or grant the required permission, then allow the record to sync again.",
+        raised_in: "Account FROM iPaaS.com, when a Company is created in Salesforce as a new Account.",
+        situations: &[
+            "Salesforce refuses the Account create for a reason other than a duplicate rule: a required field is missing (`REQUIRED_FIELD_MISSING`), a validation rule fails (`FIELD_CUSTOM_VALIDATION_EXCEPTION`), a value is too long or of the wrong type (`STRING_TOO_LONG`, `INVALID_TYPE_ON_FIELD_IN_RECORD`…)",
+            "the integration user may not create Accounts or write a mapped field (`INSUFFICIENT_ACCESS_OR_READONLY`, `INVALID_FIELD_FOR_INSERT_UPDATE`, `INVALID_FIELD`), whether Salesforce says so for the record or for the whole request",
+            "the entry's detail carries Salesforce's own errorCode, message and fields",
+        ],
+        here: "Read the detail of the entry (iPaaS.com Integration Monitoring → Error Logs, or the account-from-ipaas log group). Fix the Company in iPaaS.com, or the validation rule or the integration user's profile and permission sets in Salesforce; then `sfsync replay account-from-ipaas --record <company id>` (a later change of the Company also syncs it).",
     },
     CatalogEntry {
         id: MessageId::DuplicatesDetected,
@@ -31,6 +46,12 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::AccountToIpaas, Section::ContactToIpaas],
         cause: "A Salesforce duplicate rule matched the account or contact being created, and no collision-handling method was selected in the mapping configuration. Without a collision-handling method, the integration cannot decide whether to link to the existing record, so it reports the duplicate instead.",
         resolution: "Select a collision-handling method in the iPaaS.com mapping configuration so the integration can link to the existing Salesforce record, or reconcile the duplicate directly in Salesforce.",
+        raised_in: "Account FROM and Contact FROM iPaaS.com, when a new Account or Contact meets a Salesforce duplicate rule.",
+        situations: &[
+            "a duplicate rule blocks the create and the flow's collision method is `Error` (the default)",
+            "a collision method is set, but Salesforce names no matching record of the object being written (e.g. a Contact rule that matched only Leads), so there is nothing to link or update",
+        ],
+        here: "Choose what the flow does with a duplicate: the template parameters `CollisionMethodAccount` and `CollisionMethodContact` (`Remap and Link`, `Update and Link`, `Update and No Link`; variables `COLLISION_METHOD_ACCOUNT_FROM_IPAAS`, `COLLISION_METHOD_CONTACT_FROM_IPAAS`), then redeploy; or merge the duplicates in Salesforce. Then `sfsync replay account-from-ipaas` or `sfsync replay contact-from-ipaas`.",
     },
     CatalogEntry {
         id: MessageId::AccountIdMissing,
@@ -41,6 +62,11 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::AccountFromIpaas],
         cause: "The integration tried to update a Salesforce account but could not determine which Salesforce record to update, because no Salesforce Account Id is linked to the iPaaS.com company.",
         resolution: "Make sure the company has already been synced to Salesforce so the link to a Salesforce account exists. A record must be created in Salesforce before it can be updated from iPaaS.com.",
+        raised_in: "Account FROM iPaaS.com, when a Company is to update its Salesforce Account.",
+        situations: &[
+            "the flow's sync type is `Update` (template parameter `SyncTypeAccountFrom`) and the Company is linked to no Salesforce Account (never synced, or its link was removed), so there is nothing to update and creating is not allowed",
+        ],
+        here: "Either let the flow create Accounts (`SyncTypeAccountFrom` = `Add and Update`, then redeploy), or link the Company first: an edit of the matching Account in Salesforce sends it TO iPaaS.com, which links the two. Then `sfsync replay account-from-ipaas --record <company id>`.",
     },
     CatalogEntry {
         id: MessageId::SalesforceHttpError,
@@ -51,6 +77,15 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::AccountFromIpaas, Section::ContactFromIpaas],
         cause: "A call to the Salesforce API returned a non-success HTTP response. This can be transient (a temporary outage or timeout) or the result of a Salesforce-side condition such as an API limit.",
         resolution: "Allow the integration to retry. If the error persists, check the Salesforce service status and your org's API limits. If neither explains the failure, contact iPaaS.com Support.",
+        raised_in: "Any flow that calls Salesforce: the poller and the TO workers (reads), the FROM workers (reads, creates, updates).",
+        situations: &[
+            "a Salesforce call still fails after its retries with capped exponential backoff: 5xx, 429, 408, 403 `REQUEST_LIMIT_EXCEEDED`, or no answer at all (code 0)",
+            "the token endpoint answers 5xx or 429 or nothing, or refuses the grant for a reason other than the credentials (`rate_limit_exceeded`, `inactive_org`…): the code is its status",
+            "Secrets Manager cannot give the Salesforce secret (an outage, throttling, a denied permission): the code is the HTTP status Secrets Manager answered, 0 when it did not answer; the detail names the secret",
+            "Salesforce still refuses a session it has just issued (401 right after a refresh, after backoff): code 401",
+            "any other refusal no flow-specific message covers, e.g. a linked record that no longer exists (404) or a query Salesforce refuses (400)",
+        ],
+        here: "Passing trouble needs nothing: the message goes back to its queue and is tried again; after `MaxReceiveCount` deliveries it moves to the dead-letter queue and the flow's DeadLetterAlarm fires. Check Salesforce's status and the org's API usage (`SALESFORCE_API_BUDGET` keeps the integration under its share); for code 0 or a Secrets Manager status, the secret and the function's IAM role. Once it is fixed, `sfsync replay <flow>`.",
     },
     CatalogEntry {
         id: MessageId::ContactRejected,
@@ -61,6 +96,13 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::ContactToIpaas],
         cause: "Salesforce returned one or more errors when the integration attempted to create the contact. This is typically a missing required field, a value that fails a Salesforce validation rule, or insufficient permissions on the connected Salesforce user.",
         resolution: "Open the Error Logs entry to see the specific reason Salesforce returned, correct the field value or permission, then allow the record to sync again.",
+        raised_in: "Contact FROM iPaaS.com, when a Customer is created in Salesforce as a new Contact.",
+        situations: &[
+            "Salesforce refuses the Contact create for a reason other than a duplicate rule or a missing Account: a required field is missing (`REQUIRED_FIELD_MISSING`, e.g. no last name), a validation rule fails, a value is too long or of the wrong type, an email Salesforce does not accept (`INVALID_EMAIL_ADDRESS`)",
+            "the integration user may not create Contacts or write a mapped field (`INSUFFICIENT_ACCESS_OR_READONLY`, `INVALID_FIELD_FOR_INSERT_UPDATE`, `INVALID_FIELD`), whether Salesforce says so for the record or for the whole request",
+            "the entry's detail carries Salesforce's own errorCode, message and fields",
+        ],
+        here: "Read the detail of the entry. Fix the Customer in iPaaS.com, or the validation rule or the integration user's permissions in Salesforce; then `sfsync replay contact-from-ipaas --record <customer id>` (a later change of the Customer also syncs it).",
     },
     CatalogEntry {
         id: MessageId::CustomerCompanyMissing,
@@ -71,6 +113,13 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::ContactToIpaas],
         cause: "The contact must be linked to a company in iPaaS.com, but the related account is not present on the iPaaS.com customer record.",
         resolution: "Sync the related account first so the company exists and the link can be made, then allow the contact to sync.",
+        raised_in: "Contact FROM iPaaS.com, before a Customer is created in Salesforce as a Contact.",
+        situations: &[
+            "the Customer has no company in iPaaS.com (a Contact is created under its Account)",
+            "the Customer's Company is linked to no Salesforce Account and could not be synced first (e.g. Account FROM's sync type is `Update`, or the Company's own sync failed: see its entry)",
+            "not while the Company's own create is still in progress: the Customer is then put off and tried again shortly",
+        ],
+        here: "Give the Customer a company in iPaaS.com, or get its Company into Salesforce first (its own Error Log entry says what stopped it). Then `sfsync replay contact-from-ipaas --record <customer id>`, or wait for the Customer's next change.",
     },
     CatalogEntry {
         id: MessageId::AccountNotFound,
@@ -81,6 +130,12 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::ContactToIpaas],
         cause: "The integration looked up the account the contact belongs to and did not find it in Salesforce.",
         resolution: "Confirm the related account exists in Salesforce. The account must be present before the contact can be created under it.",
+        raised_in: "Contact FROM iPaaS.com, when the Contact is written under the Account of the Customer's Company.",
+        situations: &[
+            "Salesforce refuses the Contact's AccountId: the Account the Company is linked to does not exist (`INVALID_CROSS_REFERENCE_KEY`)",
+            "that Account was deleted in Salesforce and sits in the recycle bin (`ENTITY_IS_DELETED`); deletes are not synced, so the Company still carries the link",
+        ],
+        here: "Restore the Account from Salesforce's recycle bin, or link the Company to the Account it should have (its Salesforce external id in iPaaS.com); then `sfsync replay contact-from-ipaas --record <customer id>`.",
     },
     CatalogEntry {
         id: MessageId::EmailLinkFailed,
@@ -91,6 +146,15 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::ContactToIpaas],
         cause: "The integration links contacts to existing customers by email address to avoid duplicates. It could not match the contact to an existing record by email, so it proceeded and may have created a duplicate.",
         resolution: "Verify the email address on both the Salesforce contact and the matching iPaaS.com customer. If a duplicate was created, reconcile the two records.",
+        raised_in: "Contact FROM iPaaS.com, before a Customer with no linked Contact is created in Salesforce.",
+        situations: &[
+            "the Customer has no email address a lookup can use",
+            "several Salesforce Contacts have that email address",
+            "the one Contact with that email is already linked to another Customer (never taken from it)",
+            "the email lookup itself failed",
+            "in each case the Contact is created anyway; a duplicate rule then follows the collision method",
+        ],
+        here: "Compare the Customer with the Salesforce Contacts of that email: merge duplicates in Salesforce or correct the email on the side that is wrong. The record itself was synced: nothing to replay.",
     },
     CatalogEntry {
         id: MessageId::IpaasApiError,
@@ -101,5 +165,12 @@ pub static CATALOG: [CatalogEntry; 10] = [
         sections: &[Section::GeneralPlatform],
         cause: "The iPaaS.com API returned an error while reading or writing a customer or company during the sync.",
         resolution: "Open the Error Logs entry for the detail. If it points to a correctable data issue, fix the record and allow it to sync again. Otherwise, contact iPaaS.com Support.",
+        raised_in: "Any flow that calls iPaaS.com: the TO workers (reads, creates, updates, links), the FROM workers (reads of the Company or Customer, links).",
+        situations: &[
+            "an iPaaS.com call still fails after its retries (5xx, 429, no answer) or is refused (400 validation, 401 or 403, a 404 on a write); a 404 on a lookup is a miss, not an error",
+            "the API key cannot be read from the iPaaS.com secret (`IPAAS_SECRET_ID`): missing `api_key`, or Secrets Manager unavailable",
+            "the detail names the call, the status and iPaaS.com's own words",
+        ],
+        here: "A 401 or 403: put the right `api_key` in the iPaaS.com secret (docs/deploy.md, step 3). A validation error: fix the record on the side it came from (Salesforce for TO, iPaaS.com for FROM). Passing trouble is tried again on its own; after the DeadLetterAlarm, `sfsync replay <flow>`.",
     },
 ];

@@ -1,11 +1,15 @@
 //! The error catalog: every message the integration raises, defined once, verbatim from the
-//! customer-facing article, with its cause and resolution. Everything a user reads about a
-//! failure comes from here (CLI, Error Log entries, `docs/errors.md`).
+//! customer-facing article, with the article's cause and resolution, and, for the operator
+//! of this deployment, where it is raised here, the situations that raise it and what to do.
+//! Everything a user reads about a failure comes from here (CLI, Error Log entries,
+//! `docs/errors.md`).
 
 mod entries;
+mod find;
 mod render;
 
 pub use entries::CATALOG;
+pub use find::find;
 pub use render::{render_markdown, Raised};
 
 use serde::Serialize;
@@ -77,10 +81,20 @@ pub struct CatalogEntry {
     /// Exact text; `{code}` and `{id}` are filled at run time.
     pub text: &'static str,
     pub severity: Severity,
-    /// Where the article lists it (some messages appear under two flows).
+    /// Where the article lists it (some messages appear under two flows). The article
+    /// files create-path errors under "TO iPaaS.com"; here they are raised in the FROM
+    /// flows: `raised_in` says where.
     pub sections: &'static [Section],
+    /// The article's cause.
     pub cause: &'static str,
+    /// The article's resolution (its wording: iPaaS.com's pages).
     pub resolution: &'static str,
+    /// Where this system raises it (flow and step).
+    pub raised_in: &'static str,
+    /// Each situation that raises it here (and, where it helps, one that does not).
+    pub situations: &'static [&'static str],
+    /// What to do in this deployment (`sfsync`, template parameters, data to fix).
+    pub here: &'static str,
 }
 
 impl MessageId {
@@ -105,26 +119,4 @@ impl MessageId {
     pub fn text(self) -> &'static str {
         self.entry().text
     }
-}
-
-/// Finds entries by slug, id, or words from the title/text (case-insensitive, all words must match).
-pub fn find(query: &str) -> Vec<&'static CatalogEntry> {
-    let q = query.trim().to_lowercase();
-    if q.is_empty() {
-        return Vec::new();
-    }
-    if let Some(e) = CATALOG.iter().find(|e| e.slug == q) {
-        return vec![e];
-    }
-    if let Ok(n) = q.parse::<usize>() {
-        return CATALOG.get(n.wrapping_sub(1)).into_iter().collect();
-    }
-    let words: Vec<&str> = q.split_whitespace().collect();
-    CATALOG
-        .iter()
-        .filter(|e| {
-            let hay = format!("{} {} {}", e.slug, e.title, e.text).to_lowercase();
-            words.iter().all(|w| hay.contains(w))
-        })
-        .collect()
 }

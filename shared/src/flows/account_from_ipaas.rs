@@ -1,15 +1,14 @@
-//! Account FROM iPaaS.com: a changed iPaaS.com Company becomes a Salesforce Account (create
-//! or partial update), linked through the Company's external id.
+//! Account FROM iPaaS.com: a changed iPaaS.com Company becomes a Salesforce Account.
 //!
-//! Target: the Company's link, else the ledger, else (after an interrupted create) the
-//! Account of that Name the integration user just wrote. Sync type Update with no link is
-//! "Account Id is null or empty…"; a duplicate rule on create goes through the collision
-//! method; other create errors are "Salesforce rejected the new account." with Salesforce's
-//! own errors as detail.
+//! Target: the Company's link, else the ledger, else (after an unanswered create) the Account
+//! the integration user created for it since the claim. A Company that Account TO iPaaS.com
+//! is creating (its answer lost, no link yet) is left to that flow. Sync type `Update` with
+//! no linked Account is "Account Id is null or empty…". The batching, the merge and the
+//! creates are in `from_ipaas`.
 
 use super::context::{ipaas_transient, state_failure, FlowContext, FlowSettings};
-use super::from_ipaas::{create_unlinked, precheck, recover, update_linked, Kind, Plan};
-use super::Outcome;
+use super::from_ipaas::{self, apply, collect, precheck, Kind, Plan};
+use super::{origin, Outcome};
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Company, LinkTable};
@@ -20,6 +19,7 @@ use crate::salesforce::SalesforceId;
 pub(super) const KIND: Kind = Kind {
     flow: Flow::AccountFromIpaas,
     object: "Account",
+    prefix: "001",
     table: LinkTable::Company,
     rejected: MessageId::AccountRejected,
     recover_by: "Name",
@@ -35,7 +35,7 @@ pub async fn run(
     let mut plans = Vec::new();
     for (slot, m) in messages.iter().enumerate() {
         let Ok(id) = m.record_id.trim().parse::<u64>() else {
-            out[slot] = Some(not_an_id(&m.record_id));
+            out[slot] = Some(from_ipaas::misrouted(ctx, KIND.flow, "Company", &m.record_id).await);
             continue;
         };
         let record = RecordRef::new(System::Ipaas, "Company", id.to_string());
@@ -60,20 +60,8 @@ pub async fn run(
             Err(o) => out[slot] = Some(o),
         }
     }
-    apply(ctx, settings, plans, &mut out).await;
-    out.into_iter()
-        .map(|o| {
-            o.unwrap_or(Outcome::Deferred {
-                reason: "not reached".into(),
-            })
-        })
-        .collect()
-}
-
-pub(super) fn not_an_id(raw: &str) -> Outcome {
-    let reason = format!("{raw:?} is not an iPaaS.com record id");
-    tracing::error!(%reason, "message refused");
-    Outcome::Rejected { reason }
+    apply_all(ctx, settings, plans, &mut out).await;
+    collect(out)
 }
 
 /// Reads what the flow needs to decide about one Company.
@@ -84,65 +72,56 @@ pub(super) async fn plan(
     record: RecordRef,
     company: &Company,
 ) -> Result<Plan, Outcome> {
+    let source = id.to_string();
     let entry = ctx
-        .ledger(KIND.flow, &id.to_string())
+        .ledger(KIND.flow, &source)
         .await
-        .map_err(|e| state_failure(KIND.flow, &id.to_string(), e))?;
+        .map_err(|e| state_failure(KIND.flow, &source, e))?;
     let own_link = company
         .link_for(ctx.ipaas.system_id())
         .and_then(|s| SalesforceId::parse(s).ok());
-    let target = own_link.clone().or_else(|| {
-        entry
-            .target_id
-            .as_deref()
-            .and_then(|t| SalesforceId::parse(t).ok())
-    });
-    let plan = Plan {
+    let p = Plan::new(
         slot,
-        ipaas_id: id,
+        id,
         record,
-        version: company.last_modified_date,
-        fields: company_to_account(company).to_fields(),
-        linked: own_link.is_some(),
-        found: false,
-        target,
         entry,
-    };
-    match precheck(&plan) {
-        Some(o) => Err(o),
-        None => Ok(plan),
+        company.last_modified_date,
+        company_to_account(company).to_fields(),
+        own_link,
+    );
+    if let Some(o) = precheck(&p) {
+        return Err(o);
     }
+    if p.target.is_none() && p.entry.creating_since.is_none() {
+        let name = company.name.as_deref().unwrap_or("");
+        let theirs = origin::pending(ctx, name)
+            .await
+            .map_err(|e| state_failure(KIND.flow, &source, e))?;
+        if theirs {
+            return Err(Outcome::Postponed {
+                delay: ctx.pacing.create_lease,
+                reason: "a Company of this name is being created by Account TO iPaaS.com; it is left to that flow to link".into(),
+            });
+        }
+    }
+    Ok(p)
 }
 
-/// Sorts the plans into updates and creates and applies them (batched).
-pub(super) async fn apply(
+/// Applies the plans; a Company with no linked Account under sync type `Update` is the
+/// catalog's "Account Id is null or empty…".
+pub(super) async fn apply_all(
     ctx: &FlowContext,
     settings: FlowSettings,
     plans: Vec<Plan>,
     out: &mut [Option<Outcome>],
 ) {
-    let mut linked = Vec::new();
-    let mut new = Vec::new();
-    for mut p in plans {
-        if let Err(e) = recover(ctx, &KIND, &mut p).await {
-            out[p.slot] = Some(
-                ctx.fail(KIND.flow, p.record.clone(), e.to_raised(), true)
-                    .await,
-            );
-            continue;
-        }
-        if p.target.is_some() {
-            linked.push(p);
-        } else if !settings.sync_type.may_create() {
-            let raised = Raised::new(MessageId::AccountIdMissing).detail(format!(
+    apply(ctx, &KIND, settings, plans, out, |p| {
+        (!settings.sync_type.may_create()).then(|| {
+            Raised::new(MessageId::AccountIdMissing).detail(format!(
                 "sync type Update and Company {} has no linked Salesforce Account",
                 p.ipaas_id
-            ));
-            out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), raised, false).await);
-        } else {
-            new.push(p);
-        }
-    }
-    update_linked(ctx, &KIND, settings, linked, out).await;
-    create_unlinked(ctx, &KIND, settings, new, out).await;
+            ))
+        })
+    })
+    .await
 }

@@ -1,23 +1,26 @@
 //! Account TO iPaaS.com: a changed Salesforce Account becomes an iPaaS.com Company (with its
 //! billing and shipping addresses) linked to the Account's Id.
 //!
-//! Target: the link, else the ledger, else (after an interrupted create) the unlinked
-//! Company of the same name. Unchanged Companies are not written (no ping-pong); a message
-//! older than the change already applied is stale. The create is announced in the ledger
-//! first, so a crash between create and link never makes a second Company.
+//! Target: the ledger, else the link, else (after an interrupted or unanswered create) the
+//! unlinked Company of the same name made since the attempt began. An Account the
+//! integration itself created (from a Company) is left to that flow to link. Only fields
+//! changed in Salesforce since the last sync are written (three-way merge), so a person's
+//! newer edit in iPaaS.com is never written over; a change that holds nothing new (the
+//! echo of our own write) costs no iPaaS.com call. A create is claimed in the ledger first
+//! and never sent twice: a lost answer is recovered, not repeated.
 
-use super::context::{
-    ipaas_transient, is_stale, salesforce_transient, state_failure, FlowContext, FlowSettings,
-};
-use super::Outcome;
+use super::context::{ipaas_transient, is_stale, state_failure, FlowContext, FlowSettings};
+use super::merge::{agreed, decide, nothing_new, values, Later, Values};
+use super::{origin, Outcome};
 use crate::flow::{Flow, RecordRef, System};
-use crate::ipaas::LinkTable;
-use crate::mapping::{account_to_company, fingerprint};
+use crate::ipaas::{Company, IpaasError, LinkTable};
+use crate::mapping::{account_to_company, company_to_account};
 use crate::queue::WorkMessage;
 use crate::records::Account;
 use crate::salesforce::SalesforceId;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use futures::StreamExt;
+use std::collections::{BTreeSet, HashMap};
 
 const FLOW: Flow = Flow::AccountToIpaas;
 
@@ -27,55 +30,69 @@ pub async fn run(
     settings: FlowSettings,
     messages: &[WorkMessage],
 ) -> Vec<Outcome> {
-    let ids: Vec<Option<SalesforceId>> = messages
-        .iter()
-        .map(|m| SalesforceId::parse(&m.record_id).ok())
-        .collect();
+    let ids: Vec<Option<SalesforceId>> = messages.iter().map(|m| id_of(m, "001")).collect();
     let valid: Vec<&SalesforceId> = ids.iter().flatten().collect();
     let accounts = match read_accounts(ctx, &valid).await {
         Ok(a) => a,
-        Err(outcome) => return messages.iter().map(|_| outcome.clone()).collect(),
+        Err(e) => return super::to_ipaas::read_failed(ctx, FLOW, "Account", messages, e).await,
     };
-    let mut out = Vec::with_capacity(messages.len());
-    for (m, id) in messages.iter().zip(&ids) {
-        let Some(id) = id else {
-            out.push(rejected(&m.record_id));
-            continue;
-        };
-        out.push(match accounts.get(id.as_str()) {
-            Some(account) => sync(ctx, settings, account, m.changed_at).await,
-            None => Outcome::Skipped {
-                reason: "the Account no longer exists in Salesforce (deletes are not synced)"
-                    .into(),
-            },
-        });
-    }
-    out
+    // The records of a batch are worked at once, bounded; outcomes stay in message order.
+    let work: Vec<_> = messages
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| one(ctx, settings, &accounts, m, id.as_ref()))
+        .collect();
+    futures::stream::iter(work)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await
 }
 
-pub(super) fn rejected(raw: &str) -> Outcome {
-    let reason = format!("{raw:?} is not a Salesforce Id");
-    tracing::error!(flow = %FLOW, %reason, "message refused");
-    Outcome::Rejected { reason }
+async fn one(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    accounts: &HashMap<String, Account>,
+    m: &WorkMessage,
+    id: Option<&SalesforceId>,
+) -> Outcome {
+    let Some(id) = id else {
+        return super::to_ipaas::misrouted(ctx, FLOW, "Account", m).await;
+    };
+    match accounts.get(id.as_str()) {
+        Some(account) => sync(ctx, settings, account, m.changed_at).await,
+        None => super::to_ipaas::missing(ctx, FLOW, "Account", id).await,
+    }
+}
+
+/// The message's record as a Salesforce Id of the object whose key prefix is `prefix`.
+pub(super) fn id_of(m: &WorkMessage, prefix: &str) -> Option<SalesforceId> {
+    SalesforceId::parse(&m.record_id)
+        .ok()
+        .filter(|id| id.key_prefix() == prefix)
 }
 
 /// Reads Accounts by Id in one query (per 200 Ids).
 pub(super) async fn read_accounts(
     ctx: &FlowContext,
     ids: &[&SalesforceId],
-) -> Result<HashMap<String, Account>, Outcome> {
+) -> Result<HashMap<String, Account>, crate::salesforce::SalesforceError> {
     let rows = ctx
         .salesforce
         .query_by_ids("Account", &Account::soql_fields(), ids)
-        .await
-        .map_err(|e| Outcome::Failed {
-            retry: salesforce_transient(&e),
-            raised: e.to_raised(),
-        })?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(id, fields)| (id, Account::from_fields(&fields)))
         .collect())
+}
+
+/// How the Company was found.
+enum Found {
+    /// Linked to this Account already (ledger or iPaaS.com link).
+    Linked(Company),
+    /// Made by an earlier attempt of this create whose answer was lost; to be linked.
+    Recovered(Company),
+    Nothing,
 }
 
 /// Syncs one Account that has been read from Salesforce.
@@ -86,10 +103,12 @@ pub async fn sync(
     changed_at: Option<DateTime<Utc>>,
 ) -> Outcome {
     let Some(sf_id) = account.id.as_ref().map(|i| i.to_string()) else {
-        return rejected("(no Id)");
+        return Outcome::Rejected {
+            reason: "an Account without an Id".into(),
+        };
     };
     let record = RecordRef::new(System::Salesforce, "Account", sf_id.clone());
-    let mut entry = match ctx.ledger(FLOW, &sf_id).await {
+    let entry = match ctx.ledger(FLOW, &sf_id).await {
         Ok(e) => e,
         Err(e) => return state_failure(FLOW, &sf_id, e),
     };
@@ -97,140 +116,249 @@ pub async fn sync(
     if is_stale(&entry, version) {
         return Outcome::Stale;
     }
-
-    // Find the Company: the link first, then our own ledger, then an interrupted create.
-    let ipaas = &ctx.ipaas;
-    let linked = match ipaas.lookup_link(LinkTable::Company, &sf_id).await {
-        Ok(found) => found,
-        Err(e) => {
+    let source = values(&account.to_fields());
+    // Nothing new since the last sync (our own write coming back, or a redelivery).
+    if let (Some(target), Some(base)) = (&entry.target_id, &entry.synced) {
+        if nothing_new(&source, base) {
+            return Outcome::Unchanged {
+                target: target.clone(),
+            };
+        }
+    }
+    let found = match find(ctx, account, &sf_id, &entry).await {
+        Ok(f) => f,
+        Err(Ok(outcome)) => return outcome,
+        Err(Err(e)) => {
             return ctx
                 .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
                 .await
         }
     };
-    let target = linked.or_else(|| entry.target_id.as_deref().and_then(|t| t.parse().ok()));
-    let target = match (target, entry.creating_since) {
-        (None, Some(since)) => match recover_created(ctx, account, since).await {
-            Ok(found) => found,
-            Err(e) => {
-                return ctx
-                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                    .await
-            }
-        },
-        (t, _) => t,
+    let sync = Sync {
+        ctx,
+        settings,
+        account,
+        sf_id: &sf_id,
+        record: &record,
+        source: &source,
+        version,
     };
-    let existing = match target {
-        Some(id) => match ipaas.get_company(id).await {
-            Ok(c) => c,
-            Err(e) => {
-                return ctx
-                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                    .await
-            }
-        },
-        None => None,
-    };
-
-    let company = account_to_company(account, existing.as_ref());
-    let hash = fingerprint(&serde_json::to_value(&company).unwrap_or_default());
-    let outcome = match existing {
-        Some(current) => {
-            let id = current.id.unwrap_or_default();
-            if current == company {
-                Outcome::Unchanged {
-                    target: id.to_string(),
-                }
-            } else if !settings.sync_type.may_update() {
-                return Outcome::Skipped {
-                    reason: "sync type Add: existing Companies are not updated".into(),
-                };
-            } else {
-                match ipaas.update_company(id, &company).await {
-                    Ok(_) => Outcome::Updated {
-                        target: id.to_string(),
-                    },
-                    Err(e) => {
-                        return ctx
-                            .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                            .await
-                    }
-                }
-            }
-        }
-        None => {
-            if !settings.sync_type.may_create() {
-                return Outcome::Skipped {
-                    reason: "sync type Update: no linked Company to update".into(),
-                };
-            }
-            if let Some(wait) = ctx.pending_create(&entry) {
-                return wait;
-            }
-            entry = match ctx.creating(FLOW, &sf_id, entry).await {
-                Ok(e) => e,
-                Err(outcome) => return outcome,
-            };
-            let created = match ipaas.create_company(&company).await {
-                Ok(c) => c,
-                Err(e) => {
-                    if matches!(e, crate::ipaas::IpaasError::Status { .. }) {
-                        // iPaaS.com answered with an error: nothing was created.
-                        ctx.abandon_create(FLOW, &sf_id, &mut entry).await;
-                    }
-                    return ctx
-                        .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                        .await;
-                }
-            };
-            let id = created.id.unwrap_or_default();
-            if let Err(e) = ipaas.write_link(LinkTable::Company, &sf_id, id).await {
-                return ctx
-                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                    .await;
-            }
-            Outcome::Created {
-                target: id.to_string(),
-            }
-        }
-    };
-    let target_id = match &outcome {
-        Outcome::Created { target }
-        | Outcome::Updated { target }
-        | Outcome::Unchanged { target } => target.clone(),
-        _ => return outcome,
-    };
-    // A Company known by ledger only (created before the link call failed) is linked now.
-    if linked.is_none() && !matches!(outcome, Outcome::Created { .. }) {
-        if let Ok(id) = target_id.parse::<u64>() {
-            if let Err(e) = ipaas.write_link(LinkTable::Company, &sf_id, id).await {
-                return ctx
-                    .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                    .await;
-            }
-        }
+    match found {
+        Found::Linked(c) => sync.update(entry, c, false).await,
+        Found::Recovered(c) => sync.update(entry, c, true).await,
+        Found::Nothing => sync.create(entry).await,
     }
-    if let Err(e) = ctx
-        .applied(FLOW, &sf_id, entry, &target_id, Some(hash), version)
-        .await
-    {
-        return state_failure(FLOW, &sf_id, e);
-    }
-    // The Company's webhook will come back to Account FROM iPaaS.com; tell that flow what
-    // Salesforce already holds, so the echo costs no Salesforce call.
-    let echo = crate::mapping::company_to_account(&company).to_fields();
-    ctx.note_in_sync(Flow::AccountFromIpaas, &target_id, &sf_id, &echo)
-        .await;
-    outcome
 }
 
-/// After a create that may have happened before a crash: the Company of this name, changed
-/// since the attempt began and linked to nothing in this Salesforce org, is ours.
+/// The Company for this Account: ledger, link, then an unanswered create's result.
+/// `Err(Ok(_))` decides the outcome (wait), `Err(Err(_))` is an iPaaS.com failure.
+async fn find(
+    ctx: &FlowContext,
+    account: &Account,
+    sf_id: &str,
+    entry: &crate::state::LedgerEntry,
+) -> Result<Found, Result<Outcome, IpaasError>> {
+    let known = entry
+        .target_id
+        .as_deref()
+        .and_then(|t| t.parse::<u64>().ok());
+    let linked = match known {
+        Some(id) => Some(id),
+        None => ctx
+            .ipaas
+            .lookup_link(LinkTable::Company, sf_id)
+            .await
+            .map_err(Err)?,
+    };
+    if let Some(id) = linked {
+        // A Company deleted in iPaaS.com is made again: deletes are not synced.
+        return Ok(match ctx.ipaas.get_company(id).await.map_err(Err)? {
+            Some(c) => Found::Linked(c),
+            None => Found::Nothing,
+        });
+    }
+    if let Some(since) = entry.creating_since {
+        if let Some(wait) = ctx.pending_create(entry) {
+            return Err(Ok(wait));
+        }
+        if let Some(c) = recover_created(ctx, account, since).await.map_err(Err)? {
+            return Ok(Found::Recovered(c));
+        }
+    }
+    let ours = ctx
+        .made_by_us_recently(account.created_by_id.as_deref(), account.created_date)
+        .await;
+    if ours.unwrap_or(false) {
+        return Err(Ok(Outcome::Postponed {
+            delay: ctx.pacing.create_lease,
+            reason: "this Account was made by Account FROM iPaaS.com; its link is on its way"
+                .into(),
+        }));
+    }
+    Ok(Found::Nothing)
+}
+
+/// One Account's sync once its Company is known (or known to be missing).
+struct Sync<'a> {
+    ctx: &'a FlowContext,
+    settings: FlowSettings,
+    account: &'a Account,
+    sf_id: &'a str,
+    record: &'a RecordRef,
+    source: &'a Values,
+    version: Option<DateTime<Utc>>,
+}
+
+impl Sync<'_> {
+    async fn fail(&self, e: IpaasError) -> Outcome {
+        let retry = ipaas_transient(&e);
+        self.ctx
+            .fail(FLOW, self.record.clone(), e.to_raised(), retry)
+            .await
+    }
+
+    /// Writes the fields changed in Salesforce since the last sync, links if needed.
+    async fn update(
+        &self,
+        entry: crate::state::LedgerEntry,
+        company: Company,
+        recovered: bool,
+    ) -> Outcome {
+        let ctx = self.ctx;
+        let id = company.id.unwrap_or_default();
+        let target = values(&company_to_account(&company).to_fields());
+        let base = (entry.target_id.as_deref() == Some(id.to_string().as_str()))
+            .then_some(entry.synced.as_ref())
+            .flatten();
+        let later = later(self.account.system_modstamp, company.last_modified_date);
+        let decision = decide(self.source, &target, base, later);
+        let after = if decision.write.is_empty() {
+            target
+        } else if !self.settings.sync_type.may_update() && !recovered {
+            return Outcome::Skipped {
+                reason: "sync type Add: existing Companies are not updated".into(),
+            };
+        } else {
+            let only: BTreeSet<String> = decision.write.keys().cloned().collect();
+            let body = account_to_company(self.account, Some(&company), Some(&only));
+            match ctx.ipaas.update_company(id, &body).await {
+                Ok(stored) => values(&company_to_account(&stored).to_fields()),
+                Err(e) => return self.fail(e).await,
+            }
+        };
+        let linked = company
+            .link_for(ctx.ipaas.system_id())
+            .is_some_and(|l| super::context::same_id(l, self.sf_id));
+        if !linked {
+            if let Err(e) = ctx
+                .ipaas
+                .write_link(LinkTable::Company, self.sf_id, id)
+                .await
+            {
+                return self.fail(e).await;
+            }
+        }
+        let base = agreed(self.source, &after, base);
+        if let Err(e) = ctx
+            .settle(
+                FLOW,
+                self.sf_id,
+                entry,
+                &id.to_string(),
+                &base,
+                self.version,
+            )
+            .await
+        {
+            return state_failure(FLOW, self.sf_id, e);
+        }
+        if recovered {
+            origin::unmark(ctx, self.account.name.as_deref().unwrap_or(""), self.sf_id).await;
+        }
+        let target = id.to_string();
+        match (recovered, decision.write.is_empty()) {
+            (true, _) => Outcome::Created { target },
+            (false, true) => Outcome::Unchanged { target },
+            (false, false) => Outcome::Updated { target },
+        }
+    }
+
+    /// Creates the Company (claimed first; never sent twice), then links it.
+    async fn create(&self, entry: crate::state::LedgerEntry) -> Outcome {
+        let ctx = self.ctx;
+        if !self.settings.sync_type.may_create() {
+            return Outcome::Skipped {
+                reason: "sync type Update: no linked Company to update".into(),
+            };
+        }
+        let name = self.account.name.clone().unwrap_or_default();
+        let mut entry = match ctx.creating(FLOW, self.sf_id, entry).await {
+            Ok(e) => e,
+            Err(outcome) => return outcome,
+        };
+        origin::mark(ctx, &name, self.sf_id).await;
+        let body = account_to_company(self.account, None, None);
+        let created = match ctx.ipaas.create_company(&body).await {
+            Ok(c) => c,
+            Err(e @ (IpaasError::Ambiguous { .. } | IpaasError::Decode { .. })) => {
+                return ctx.create_unconfirmed("a Company", &e.to_string());
+            }
+            Err(e) => {
+                // Refused with an answer, or never sent: nothing was created.
+                ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
+                origin::unmark(ctx, &name, self.sf_id).await;
+                return self.fail(e).await;
+            }
+        };
+        let id = created.id.unwrap_or_default();
+        if let Err(e) = ctx
+            .ipaas
+            .write_link(LinkTable::Company, self.sf_id, id)
+            .await
+        {
+            // The claim stays: the next delivery finds this Company by name and links it.
+            return self.fail(e).await;
+        }
+        let after = values(&company_to_account(&created).to_fields());
+        let base = agreed(self.source, &after, None);
+        if let Err(e) = ctx
+            .settle(
+                FLOW,
+                self.sf_id,
+                entry,
+                &id.to_string(),
+                &base,
+                self.version,
+            )
+            .await
+        {
+            return state_failure(FLOW, self.sf_id, e);
+        }
+        origin::unmark(ctx, &name, self.sf_id).await;
+        Outcome::Created {
+            target: id.to_string(),
+        }
+    }
+}
+
+/// Which side changed last: Salesforce's SystemModstamp against iPaaS.com's
+/// last_modified_date (ties and unknowns go to Salesforce, the source here).
+pub(super) fn later(sf: Option<DateTime<Utc>>, ipaas: Option<DateTime<Utc>>) -> Later {
+    match (sf, ipaas) {
+        (Some(s), Some(i)) if i > s => Later::Target,
+        _ => Later::Source,
+    }
+}
+
+/// After a create whose answer was lost (or a crash after it): the Company of this name,
+/// changed since the attempt began, linked to nothing in this Salesforce org and not being
+/// worked on by Account FROM iPaaS.com, is ours. Among several, the one holding exactly what
+/// was sent, else the oldest.
 async fn recover_created(
     ctx: &FlowContext,
     account: &Account,
     since: DateTime<Utc>,
-) -> Result<Option<u64>, crate::ipaas::IpaasError> {
+) -> Result<Option<Company>, IpaasError> {
     let Some(name) = account
         .name
         .as_deref()
@@ -240,18 +368,30 @@ async fn recover_created(
         return Ok(None);
     };
     let system = ctx.ipaas.system_id();
-    let candidates = ctx.ipaas.find_companies_by_name(name).await?;
-    let ours: Vec<u64> = candidates
+    let mut candidates = Vec::new();
+    for c in ctx.ipaas.find_companies_by_name(name).await? {
+        let recent = c
+            .last_modified_date
+            .is_none_or(|t| t >= since - chrono::Duration::seconds(5));
+        let Some(id) = c.id else { continue };
+        if c.link_for(system).is_some() || !recent {
+            continue;
+        }
+        // A Company the other direction is working on (or has linked) is a person's.
+        let theirs = ctx.ledger(Flow::AccountFromIpaas, &id.to_string()).await;
+        if theirs.is_ok_and(|e| e.target_id.is_some() || e.creating_since.is_some()) {
+            continue;
+        }
+        candidates.push(c);
+    }
+    candidates.sort_by_key(|c| c.id);
+    let sent = values(&company_to_account(&account_to_company(account, None, None)).to_fields());
+    let exact = candidates
         .iter()
-        .filter(|c| c.link_for(system).is_none())
-        .filter(|c| {
-            c.last_modified_date
-                .is_none_or(|t| t >= since - chrono::Duration::seconds(5))
-        })
-        .filter_map(|c| c.id)
-        .collect();
-    Ok(match ours.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    })
+        .position(|c| values(&company_to_account(c).to_fields()) == sent);
+    let pick = exact.or((!candidates.is_empty()).then_some(0));
+    Ok(pick.map(|i| {
+        tracing::info!(company = ?candidates[i].id, "found the Company an unanswered create made");
+        candidates.swap_remove(i)
+    }))
 }

@@ -2,17 +2,23 @@
 //! the Account linked to the Customer's Company.
 //!
 //! Target: the Customer's link, else the ledger, else the one Contact with the Customer's
-//! Email (SOQL, escaped, one query for the batch) → link and update; else create. When the
-//! email lookup cannot be made or is ambiguous the Contact is created anyway with the
-//! warning "Unable to dynamically link…". A Customer without Company, or whose Company
-//! cannot be brought to Salesforce, is "AccountId is null or empty…"; a linked Account that
-//! does not exist is "Could not locate account by Id…" (Salesforce refuses the reference
-//! in the write itself, so no query is spent checking it first). A Company not yet in Salesforce is
-//! synced first (Account FROM), so the Contact does not wait for a person.
+//! Email (SOQL, escaped, one query for the batch) that is free — not created by the
+//! integration for another Customer, not linked to another Customer in iPaaS.com, and
+//! claimed for this one in both directions' ledgers at once — → link and update; else
+//! create. When the email lookup cannot be made, is ambiguous or its one match is taken,
+//! the Contact is created anyway with the warning "Unable to dynamically link…". A Customer
+//! that Contact TO iPaaS.com made (its customer_number is a Contact Id) is left to that flow.
+//!
+//! A Customer without Company, or whose Company cannot be brought to Salesforce, is
+//! "AccountId is null or empty…"; a Company whose create is still in flight is a wait, not
+//! an error. A linked Account that does not exist (or is in the recycle bin) is "Could not
+//! locate account by Id…" (Salesforce refuses the reference in the write itself).
+//! Sync type `Update` with no linked Contact is a skip (counted, logged): the article defines
+//! no message for it, and nothing is created for it, not even its Company's Account.
 
 use super::account_from_ipaas;
-use super::context::{ipaas_transient, FlowContext, FlowSettings};
-use super::from_ipaas::{create_unlinked, precheck, recover, update_linked, Kind, Plan};
+use super::context::{ipaas_transient, same_id, state_failure, FlowContext, FlowSettings};
+use super::from_ipaas::{self, apply, collect, precheck, How, Kind, Plan};
 use super::Outcome;
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
@@ -26,6 +32,7 @@ use std::collections::{HashMap, HashSet};
 const KIND: Kind = Kind {
     flow: Flow::ContactFromIpaas,
     object: "Contact",
+    prefix: "003",
     table: LinkTable::Customer,
     rejected: MessageId::ContactRejected,
     recover_by: "LastName",
@@ -42,7 +49,7 @@ pub async fn run(
     let mut plans = Vec::new();
     for (slot, m) in messages.iter().enumerate() {
         let Ok(id) = m.record_id.trim().parse::<u64>() else {
-            out[slot] = Some(account_from_ipaas::not_an_id(&m.record_id));
+            out[slot] = Some(from_ipaas::misrouted(ctx, KIND.flow, "Customer", &m.record_id).await);
             continue;
         };
         let record = RecordRef::new(System::Ipaas, "Customer", id.to_string());
@@ -62,52 +69,27 @@ pub async fn run(
                 continue;
             }
         };
-        match plan(ctx, account_settings, slot, id, record, &customer).await {
+        match plan(ctx, settings, account_settings, slot, id, record, &customer).await {
             Ok(p) => plans.push(p),
             Err(o) => out[slot] = Some(o),
         }
     }
     let plans = link_by_email(ctx, plans).await;
-
-    let mut linked = Vec::new();
-    let mut new = Vec::new();
-    for mut p in plans {
-        if let Err(e) = recover(ctx, &KIND, &mut p).await {
-            out[p.slot] = Some(
-                ctx.fail(KIND.flow, p.record.clone(), e.to_raised(), true)
-                    .await,
-            );
-            continue;
-        }
-        if p.target.is_some() {
-            linked.push(p);
-        } else if !settings.sync_type.may_create() {
-            out[p.slot] = Some(Outcome::Skipped {
-                reason: "sync type Update: no linked Contact to update".into(),
-            });
-        } else if !p.fields.contains_key("AccountId") {
-            let raised = Raised::new(MessageId::CustomerCompanyMissing).detail(format!(
+    apply(ctx, &KIND, settings, plans, &mut out, |p| {
+        (!p.fields.contains_key("AccountId")).then(|| {
+            Raised::new(MessageId::CustomerCompanyMissing).detail(format!(
                 "Customer {} has no company linked to a Salesforce Account",
                 p.ipaas_id
-            ));
-            out[p.slot] = Some(ctx.fail(KIND.flow, p.record.clone(), raised, false).await);
-        } else {
-            new.push(p);
-        }
-    }
-    update_linked(ctx, &KIND, settings, linked, &mut out).await;
-    create_unlinked(ctx, &KIND, settings, new, &mut out).await;
-    out.into_iter()
-        .map(|o| {
-            o.unwrap_or(Outcome::Deferred {
-                reason: "not reached".into(),
-            })
+            ))
         })
-        .collect()
+    })
+    .await;
+    collect(out)
 }
 
 async fn plan(
     ctx: &FlowContext,
+    settings: FlowSettings,
     account_settings: FlowSettings,
     slot: usize,
     id: u64,
@@ -118,42 +100,84 @@ async fn plan(
     let entry = ctx
         .ledger(KIND.flow, &source)
         .await
-        .map_err(|e| super::context::state_failure(KIND.flow, &source, e))?;
+        .map_err(|e| state_failure(KIND.flow, &source, e))?;
     let own_link = customer
         .link_for(ctx.ipaas.system_id())
         .and_then(|s| SalesforceId::parse(s).ok());
-    let target = own_link.clone().or_else(|| {
-        entry
-            .target_id
-            .as_deref()
-            .and_then(|t| SalesforceId::parse(t).ok())
-    });
+    let mut known = own_link.is_some() || entry.target_id.is_some();
+    let mut origin = None;
+    if !known && entry.creating_since.is_none() {
+        origin = made_by_contact_to(ctx, id, customer).await?;
+        known = origin.is_some();
+    }
+    if !known && !settings.sync_type.may_create() {
+        tracing::info!(
+            customer = id,
+            "skipped: sync type Update and no linked Contact"
+        );
+        return Err(Outcome::Skipped {
+            reason: "sync type Update: the Customer has no linked Contact to update".into(),
+        });
+    }
     let account = match customer.company_id {
-        Some(company) => {
-            account_of(ctx, account_settings, company, &record, target.is_none()).await?
-        }
+        Some(company) => account_of(ctx, account_settings, company, &record, !known).await?,
         None => None,
     };
-    let plan = Plan {
+    let mut p = Plan::new(
         slot,
-        ipaas_id: id,
+        id,
         record,
-        version: customer.last_modified_date,
-        fields: customer_to_contact(customer, account).to_fields(),
-        linked: own_link.is_some(),
-        found: false,
-        target,
         entry,
-    };
-    match precheck(&plan) {
+        customer.last_modified_date,
+        customer_to_contact(customer, account).to_fields(),
+        own_link,
+    );
+    if let Some(contact) = origin {
+        p.target = Some(contact);
+        p.how = How::Linked;
+    }
+    match precheck(&p) {
         Some(o) => Err(o),
-        None => Ok(plan),
+        None => Ok(p),
     }
 }
 
-/// The Salesforce Account of an iPaaS.com Company, syncing the Company first when it is not
-/// in Salesforce yet. For a Contact to create, no Account is the catalog's error; for an
-/// update, the Contact keeps the Account it has.
+/// A Customer Contact TO iPaaS.com made carries the Contact's Id as its customer_number:
+/// if that flow's ledger pairs them, the Contact is this Customer's; if its create is still
+/// unsettled, the Customer waits for it.
+async fn made_by_contact_to(
+    ctx: &FlowContext,
+    id: u64,
+    customer: &Customer,
+) -> Result<Option<SalesforceId>, Outcome> {
+    let Some(contact) = customer
+        .customer_number
+        .as_deref()
+        .and_then(|n| SalesforceId::parse(n.trim()).ok())
+        .filter(|n| n.key_prefix() == "003")
+    else {
+        return Ok(None);
+    };
+    let theirs = ctx
+        .ledger(Flow::ContactToIpaas, contact.as_str())
+        .await
+        .map_err(|e| state_failure(KIND.flow, &id.to_string(), e))?;
+    match theirs.target_id.as_deref() {
+        Some(t) if t == id.to_string() => Ok(Some(contact)),
+        Some(_) => Ok(None),
+        None if theirs.creating_since.is_some() => Err(Outcome::Postponed {
+            delay: ctx.pacing.create_lease,
+            reason: format!(
+                "this Customer is being created by Contact TO iPaaS.com for Contact {contact}; it is left to that flow to link"
+            ),
+        }),
+        None => Ok(None),
+    }
+}
+
+/// The Salesforce Account of an iPaaS.com Company: from the Company's own sync (ledger),
+/// else its link; a Company not in Salesforce yet is synced first when a Contact is to be
+/// created under it. For an update, the Contact keeps the Account it has.
 async fn account_of(
     ctx: &FlowContext,
     account_settings: FlowSettings,
@@ -161,17 +185,25 @@ async fn account_of(
     record: &RecordRef,
     creating: bool,
 ) -> Result<Option<SalesforceId>, Outcome> {
+    if let Ok(e) = ctx
+        .ledger(Flow::AccountFromIpaas, &company_id.to_string())
+        .await
+    {
+        if let Some(id) = e
+            .target_id
+            .as_deref()
+            .and_then(|t| SalesforceId::parse(t).ok())
+        {
+            return Ok(Some(id));
+        }
+    }
     let company = match ctx.ipaas.get_company(company_id).await {
         Ok(c) => c,
         Err(e) => {
+            let retry = ipaas_transient(&e);
             return Err(ctx
-                .fail(
-                    KIND.flow,
-                    record.clone(),
-                    e.to_raised(),
-                    ipaas_transient(&e),
-                )
-                .await)
+                .fail(KIND.flow, record.clone(), e.to_raised(), retry)
+                .await);
         }
     };
     let Some(company) = company else {
@@ -190,7 +222,7 @@ async fn account_of(
     let company_record = RecordRef::new(System::Ipaas, "Company", company_id.to_string());
     let mut slot = [None];
     match account_from_ipaas::plan(ctx, 0, company_id, company_record, &company).await {
-        Ok(p) => account_from_ipaas::apply(ctx, account_settings, vec![p], &mut slot).await,
+        Ok(p) => account_from_ipaas::apply_all(ctx, account_settings, vec![p], &mut slot).await,
         Err(o) => slot[0] = Some(o),
     }
     match slot[0].take() {
@@ -200,6 +232,8 @@ async fn account_of(
             | Outcome::Linked { target }
             | Outcome::Unchanged { target },
         ) => Ok(SalesforceId::parse(&target).ok()),
+        // The Company's create is in flight (or put off): the Customer waits with it.
+        Some(wait @ Outcome::Postponed { .. }) => Err(wait),
         _ => {
             let raised = Raised::new(MessageId::CustomerCompanyMissing).detail(format!(
                 "Company {company_id} could not be brought to Salesforce yet"
@@ -209,54 +243,58 @@ async fn account_of(
     }
 }
 
-/// For Customers with no link: one query for their emails. One Contact → link to it; none →
-/// create; several, no usable email, or a failed lookup → create with the warning.
+/// For Customers with no link: one query for their emails. One free Contact → claimed and
+/// linked; none → create; several, taken, no usable email, or a failed lookup → create with
+/// the warning.
 async fn link_by_email(ctx: &FlowContext, mut plans: Vec<Plan>) -> Vec<Plan> {
-    let wanted: Vec<(usize, String)> = plans
+    let email_of = |p: &Plan| {
+        p.fields
+            .get("Email")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_lowercase()
+    };
+    // An unanswered create of ours is recognised by `recover`; it needs no email match.
+    let wanted: Vec<usize> = plans
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.target.is_none())
-        .map(|(i, p)| {
-            (
-                i,
-                p.fields
-                    .get("Email")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .trim()
-                    .to_lowercase(),
-            )
-        })
+        .filter(|(_, p)| p.target.is_none() && p.entry.creating_since.is_none())
+        .map(|(i, _)| i)
         .collect();
     if wanted.is_empty() {
         return plans;
     }
-    let usable: Vec<&str> = wanted
+    let emails: Vec<String> = wanted.iter().map(|&i| email_of(&plans[i])).collect();
+    let usable: Vec<&str> = emails
         .iter()
-        .map(|(_, e)| e.as_str())
+        .map(String::as_str)
         .filter(|e| !e.is_empty() && soql::quote(e).is_ok())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let me = ctx
+        .salesforce
+        .integration_user_id()
+        .await
+        .unwrap_or_default();
     let mut by_email: HashMap<String, Vec<String>> = HashMap::new();
     let mut lookup_failed = None;
     for chunk in usable.chunks(100) {
         let Ok(list) = soql::string_list(chunk.iter().copied()) else {
             continue;
         };
-        match ctx
-            .salesforce
-            .query(&format!(
-                "SELECT Id, Email FROM Contact WHERE Email IN {list}"
-            ))
-            .await
-        {
+        let q = format!("SELECT Id, Email, CreatedById FROM Contact WHERE Email IN {list}");
+        match ctx.salesforce.query(&q).await {
             Ok(rows) => {
                 for r in rows {
-                    if let (Some(id), Some(email)) = (
-                        r.get("Id").and_then(Value::as_str),
-                        r.get("Email").and_then(Value::as_str),
-                    ) {
+                    let get = |k: &str| r.get(k).and_then(Value::as_str);
+                    // A Contact the integration created belongs to the Customer it was
+                    // made from: never a match for another.
+                    if get("CreatedById").is_some_and(|c| same_id(c, &me)) {
+                        continue;
+                    }
+                    if let (Some(id), Some(email)) = (get("Id"), get("Email")) {
                         by_email
                             .entry(email.trim().to_lowercase())
                             .or_default()
@@ -267,8 +305,7 @@ async fn link_by_email(ctx: &FlowContext, mut plans: Vec<Plan>) -> Vec<Plan> {
             Err(e) => lookup_failed = Some(e.to_string()),
         }
     }
-    for (i, email) in wanted {
-        let p = &mut plans[i];
+    for (i, email) in wanted.into_iter().zip(emails) {
         let why = if email.is_empty() {
             Some("the Customer has no email address".to_string())
         } else if soql::quote(&email).is_err() {
@@ -277,22 +314,57 @@ async fn link_by_email(ctx: &FlowContext, mut plans: Vec<Plan>) -> Vec<Plan> {
             Some(format!("the email lookup failed: {e}"))
         } else {
             match by_email.get(&email).map(Vec::as_slice) {
-                Some([one]) => {
-                    p.target = SalesforceId::parse(one).ok();
-                    p.found = true;
-                    None
-                }
+                Some([one]) => take(ctx, &mut plans[i], one).await,
                 Some(many) if many.len() > 1 => {
                     Some(format!("{} Contacts have this email address", many.len()))
                 }
                 _ => None,
             }
         };
-        // An interrupted create of ours is recognised later; it needs no warning.
-        if let (Some(why), None) = (why, p.entry.creating_since) {
+        if let Some(why) = why {
+            let p = &mut plans[i];
             let raised = Raised::new(MessageId::EmailLinkFailed).detail(why);
-            ctx.log(KIND.flow, p.record.clone(), raised).await;
+            ctx.log_on(KIND.flow, p.record.clone(), raised, &mut p.entry)
+                .await;
         }
     }
     plans
+}
+
+/// Takes the one Contact with the Customer's email when it is free. `Some(why)` when not.
+async fn take(ctx: &FlowContext, p: &mut Plan, contact: &str) -> Option<String> {
+    let Ok(id) = SalesforceId::parse(contact) else {
+        return Some(format!("{contact} is not a Contact Id"));
+    };
+    match ctx
+        .ipaas
+        .lookup_link(LinkTable::Customer, id.as_str())
+        .await
+    {
+        Ok(Some(other)) if other != p.ipaas_id => {
+            return Some(format!(
+                "the one Contact with this email ({id}) is linked to another Customer ({other})"
+            ))
+        }
+        Ok(Some(_)) => {
+            p.target = Some(id);
+            p.linked = true;
+            return None;
+        }
+        Ok(None) => {}
+        Err(e) => return Some(format!("the link of Contact {id} could not be read: {e}")),
+    }
+    match from_ipaas::claim_pair(ctx, &KIND, p, &id).await {
+        Ok(Some(entry)) => {
+            p.entry = entry;
+            p.target = Some(id);
+            p.linked = false;
+            p.how = How::Matched;
+            None
+        }
+        Ok(None) => Some(format!(
+            "the one Contact with this email ({id}) is being linked to another Customer"
+        )),
+        Err(e) => Some(format!("the link could not be claimed: {e}")),
+    }
 }

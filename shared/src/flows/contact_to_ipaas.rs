@@ -2,25 +2,28 @@
 //! mailing address as the primary shipping address and its Account's Company), linked to
 //! the Contact's Id.
 //!
-//! Target: the link, else the ledger, else a Customer whose customer_number is this Contact
-//! Id, else the one Customer with this email → update and link; otherwise create. A Contact
-//! without AccountId is skipped by design. A Contact whose Account has not reached iPaaS.com
-//! yet brings it along: the Account is synced first (the prerequisite is handled, not left
-//! to a retry), so no person has to step in.
+//! Target: the ledger, else the link, else (after an unanswered create) the Customer whose
+//! customer_number is this Contact's Id, else the one Customer with this email that is free
+//! (not linked, not made for another Contact, not being worked on by Contact FROM) → linked
+//! by claiming both halves of the pair at once; otherwise create. A Contact without
+//! AccountId is skipped by design. A Contact whose Account has not reached iPaaS.com yet
+//! brings it along. Only fields changed in Salesforce since the last sync are written.
 
-use super::account_to_ipaas;
-use super::context::{
-    ipaas_transient, is_stale, salesforce_transient, state_failure, FlowContext, FlowSettings,
-};
+use super::account_to_ipaas::{self, id_of, later};
+use super::context::{ipaas_transient, is_stale, state_failure, FlowContext, FlowSettings};
+use super::merge::{agreed, decide, nothing_new, values, Values};
 use super::Outcome;
+use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Customer, IpaasError, LinkTable};
-use crate::mapping::{contact_to_customer, fingerprint};
+use crate::mapping::{contact_to_customer, customer_to_contact};
 use crate::queue::WorkMessage;
 use crate::records::Contact;
 use crate::salesforce::SalesforceId;
+use crate::state::{LedgerEntry, StateError};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use futures::StreamExt;
+use std::collections::{BTreeSet, HashMap};
 
 const FLOW: Flow = Flow::ContactToIpaas;
 
@@ -32,48 +35,64 @@ pub async fn run(
     account_settings: FlowSettings,
     messages: &[WorkMessage],
 ) -> Vec<Outcome> {
-    let ids: Vec<Option<SalesforceId>> = messages
-        .iter()
-        .map(|m| SalesforceId::parse(&m.record_id).ok())
-        .collect();
+    let ids: Vec<Option<SalesforceId>> = messages.iter().map(|m| id_of(m, "003")).collect();
     let valid: Vec<&SalesforceId> = ids.iter().flatten().collect();
     let contacts = match read_contacts(ctx, &valid).await {
         Ok(c) => c,
-        Err(outcome) => return messages.iter().map(|_| outcome.clone()).collect(),
+        Err(e) => return super::to_ipaas::read_failed(ctx, FLOW, "Contact", messages, e).await,
     };
-    let mut out = Vec::with_capacity(messages.len());
-    for (m, id) in messages.iter().zip(&ids) {
-        let Some(id) = id else {
-            out.push(account_to_ipaas::rejected(&m.record_id));
-            continue;
-        };
-        out.push(match contacts.get(id.as_str()) {
-            Some(contact) => sync(ctx, settings, account_settings, contact, m.changed_at).await,
-            None => Outcome::Skipped {
-                reason: "the Contact no longer exists in Salesforce (deletes are not synced)"
-                    .into(),
-            },
-        });
+    // The records of a batch are worked at once, bounded; outcomes stay in message order.
+    let work: Vec<_> = messages
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| one(ctx, settings, account_settings, &contacts, m, id.as_ref()))
+        .collect();
+    futures::stream::iter(work)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn one(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    account_settings: FlowSettings,
+    contacts: &HashMap<String, Contact>,
+    m: &WorkMessage,
+    id: Option<&SalesforceId>,
+) -> Outcome {
+    let Some(id) = id else {
+        return super::to_ipaas::misrouted(ctx, FLOW, "Contact", m).await;
+    };
+    match contacts.get(id.as_str()) {
+        Some(contact) => sync(ctx, settings, account_settings, contact, m.changed_at).await,
+        None => super::to_ipaas::missing(ctx, FLOW, "Contact", id).await,
     }
-    out
 }
 
 async fn read_contacts(
     ctx: &FlowContext,
     ids: &[&SalesforceId],
-) -> Result<HashMap<String, Contact>, Outcome> {
+) -> Result<HashMap<String, Contact>, crate::salesforce::SalesforceError> {
     let rows = ctx
         .salesforce
         .query_by_ids("Contact", &Contact::soql_fields(), ids)
-        .await
-        .map_err(|e| Outcome::Failed {
-            retry: salesforce_transient(&e),
-            raised: e.to_raised(),
-        })?;
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(id, fields)| (id, Contact::from_fields(&fields)))
         .collect())
+}
+
+/// How the Customer was found.
+enum Found {
+    /// Linked to this Contact already (ledger or iPaaS.com link).
+    Linked(Customer),
+    /// Made for this Contact before (customer_number), by a create whose answer was lost.
+    Recovered(Customer),
+    /// The one free Customer with the Contact's email, now claimed for it.
+    ByEmail(Customer),
+    Nothing,
 }
 
 pub async fn sync(
@@ -84,7 +103,9 @@ pub async fn sync(
     changed_at: Option<DateTime<Utc>>,
 ) -> Outcome {
     let Some(sf_id) = contact.id.as_ref().map(|i| i.to_string()) else {
-        return account_to_ipaas::rejected("(no Id)");
+        return Outcome::Rejected {
+            reason: "a Contact without an Id".into(),
+        };
     };
     let Some(account_id) = contact.account_id.clone() else {
         tracing::info!(contact = %sf_id, "skipped: contact has no AccountId (by design, not an error)");
@@ -93,11 +114,7 @@ pub async fn sync(
         };
     };
     let record = RecordRef::new(System::Salesforce, "Contact", sf_id.clone());
-    let fail = |e: IpaasError| async move {
-        let retry = ipaas_transient(&e);
-        ctx.fail(FLOW, record.clone(), e.to_raised(), retry).await
-    };
-    let mut entry = match ctx.ledger(FLOW, &sf_id).await {
+    let entry = match ctx.ledger(FLOW, &sf_id).await {
         Ok(e) => e,
         Err(e) => return state_failure(FLOW, &sf_id, e),
     };
@@ -105,182 +122,411 @@ pub async fn sync(
     if is_stale(&entry, version) {
         return Outcome::Stale;
     }
-
-    let company_id = match company_for(ctx, account_settings, &account_id).await {
-        Ok(Some(id)) => id,
-        Ok(None) => {
-            return Outcome::Deferred {
-                reason: format!("the Contact's Account {account_id} has not reached iPaaS.com yet"),
-            }
+    let source = values(&contact.to_fields());
+    if let (Some(target), Some(base)) = (&entry.target_id, &entry.synced) {
+        if nothing_new(&source, base) {
+            return Outcome::Unchanged {
+                target: target.clone(),
+            };
         }
+    }
+    let company_id = match company_for(ctx, account_settings, &account_id, &record).await {
+        Ok(id) => id,
         Err(outcome) => return outcome,
     };
-
-    let ipaas = &ctx.ipaas;
-    let linked = match ipaas.lookup_link(LinkTable::Customer, &sf_id).await {
-        Ok(found) => found,
-        Err(e) => return fail(e).await,
+    let sync = Sync {
+        ctx,
+        settings,
+        contact,
+        sf_id: &sf_id,
+        account_id: &account_id,
+        company_id,
+        record: &record,
+        source: &source,
+        version,
     };
-    let known = linked.or_else(|| entry.target_id.as_deref().and_then(|t| t.parse().ok()));
-    let existing = match known {
-        Some(id) => match ipaas.get_customer(id).await {
-            Ok(c) => c,
-            Err(e) => return fail(e).await,
-        },
-        None => match find_by_number_or_email(ctx, contact, &sf_id).await {
-            Ok(c) => c,
-            Err(e) => return fail(e).await,
-        },
+    let (entry, found) = match sync.find(entry).await {
+        Ok(f) => f,
+        Err(outcome) => return outcome,
     };
-
-    let customer = contact_to_customer(contact, existing.as_ref(), Some(company_id));
-    let hash = fingerprint(&serde_json::to_value(&customer).unwrap_or_default());
-    let outcome = match existing {
-        Some(current) => {
-            let id = current.id.unwrap_or_default();
-            let found_by_search = known.is_none();
-            if current == customer {
-                if found_by_search {
-                    Outcome::Linked {
-                        target: id.to_string(),
-                    }
-                } else {
-                    Outcome::Unchanged {
-                        target: id.to_string(),
-                    }
-                }
-            } else if !settings.sync_type.may_update() {
-                return Outcome::Skipped {
-                    reason: "sync type Add: existing Customers are not updated".into(),
-                };
-            } else {
-                match ipaas.update_customer(id, &customer).await {
-                    Ok(_) if found_by_search => Outcome::Linked {
-                        target: id.to_string(),
-                    },
-                    Ok(_) => Outcome::Updated {
-                        target: id.to_string(),
-                    },
-                    Err(e) => return fail(e).await,
-                }
-            }
-        }
-        None => {
-            if !settings.sync_type.may_create() {
-                return Outcome::Skipped {
-                    reason: "sync type Update: no linked Customer to update".into(),
-                };
-            }
-            if let Some(wait) = ctx.pending_create(&entry) {
-                return wait;
-            }
-            entry = match ctx.creating(FLOW, &sf_id, entry).await {
-                Ok(e) => e,
-                Err(outcome) => return outcome,
-            };
-            match ipaas.create_customer(&customer).await {
-                Ok(created) => Outcome::Created {
-                    target: created.id.unwrap_or_default().to_string(),
-                },
-                Err(e) => {
-                    if matches!(e, IpaasError::Status { .. }) {
-                        ctx.abandon_create(FLOW, &sf_id, &mut entry).await;
-                    }
-                    return fail(e).await;
-                }
-            }
-        }
-    };
-    let target_id = match &outcome {
-        Outcome::Created { target }
-        | Outcome::Updated { target }
-        | Outcome::Unchanged { target }
-        | Outcome::Linked { target } => target.clone(),
-        _ => return outcome,
-    };
-    if linked.is_none() {
-        if let Ok(id) = target_id.parse::<u64>() {
-            if let Err(e) = ipaas.write_link(LinkTable::Customer, &sf_id, id).await {
-                return fail(e).await;
-            }
-        }
+    match found {
+        Found::Linked(c) => sync.update(entry, c, How::Linked).await,
+        Found::Recovered(c) => sync.update(entry, c, How::Recovered).await,
+        Found::ByEmail(c) => sync.update(entry, c, How::ByEmail).await,
+        Found::Nothing => sync.create(entry).await,
     }
-    if let Err(e) = ctx
-        .applied(FLOW, &sf_id, entry, &target_id, Some(hash), version)
-        .await
-    {
-        return state_failure(FLOW, &sf_id, e);
-    }
-    let echo = crate::mapping::customer_to_contact(&customer, Some(account_id.clone())).to_fields();
-    ctx.note_in_sync(Flow::ContactFromIpaas, &target_id, &sf_id, &echo)
-        .await;
-    outcome
 }
 
-/// The iPaaS.com Company of the Contact's Account; syncs the Account first when it has not
-/// reached iPaaS.com yet. `Ok(None)`: the Account could not be brought over now.
+/// The iPaaS.com Company of the Contact's Account: from the Account's own sync (ledger),
+/// else its link; an Account not in iPaaS.com yet is synced first.
 async fn company_for(
     ctx: &FlowContext,
     account_settings: FlowSettings,
     account_id: &SalesforceId,
-) -> Result<Option<u64>, Outcome> {
-    let record = RecordRef::new(System::Salesforce, "Account", account_id.to_string());
-    match ctx
-        .ipaas
-        .lookup_link(LinkTable::Company, account_id.as_str())
-        .await
-    {
-        Ok(Some(id)) => return Ok(Some(id)),
+    record: &RecordRef,
+) -> Result<u64, Outcome> {
+    let account = account_id.to_string();
+    if let Ok(e) = ctx.ledger(Flow::AccountToIpaas, &account).await {
+        if let Some(id) = e.target_id.as_deref().and_then(|t| t.parse().ok()) {
+            return Ok(id);
+        }
+    }
+    match ctx.ipaas.lookup_link(LinkTable::Company, &account).await {
+        Ok(Some(id)) => return Ok(id),
         Ok(None) => {}
         Err(e) => {
-            return Err(ctx
-                .fail(FLOW, record, e.to_raised(), ipaas_transient(&e))
-                .await)
+            let retry = ipaas_transient(&e);
+            return Err(ctx.fail(FLOW, record.clone(), e.to_raised(), retry).await);
         }
     }
     tracing::info!(account = %account_id, "the Contact's Account is not in iPaaS.com yet; syncing it first");
-    let accounts = account_to_ipaas::read_accounts(ctx, &[account_id]).await?;
-    let Some(account) = accounts.get(account_id.as_str()) else {
-        return Ok(None);
+    let accounts = match account_to_ipaas::read_accounts(ctx, &[account_id]).await {
+        Ok(a) => a,
+        Err(e) => {
+            let retry = super::context::salesforce_transient(&e);
+            return Err(ctx.fail(FLOW, record.clone(), e.to_raised(), retry).await);
+        }
     };
-    match account_to_ipaas::sync(ctx, account_settings, account, None).await {
+    let Some(a) = accounts.get(account_id.as_str()) else {
+        return Err(Outcome::Deferred {
+            reason: format!("the Contact's Account {account_id} is not readable in Salesforce"),
+        });
+    };
+    match account_to_ipaas::sync(ctx, account_settings, a, None).await {
         Outcome::Created { target }
         | Outcome::Updated { target }
         | Outcome::Unchanged { target }
-        | Outcome::Linked { target } => Ok(target.parse().ok()),
-        _ => Ok(None),
+        | Outcome::Linked { target } => target.parse().map_err(|_| Outcome::Deferred {
+            reason: format!("the Company {target} of Account {account_id} is not an id"),
+        }),
+        // The Account waits (its create is in flight, the budget…): so does its Contact.
+        wait @ Outcome::Postponed { .. } => Err(wait),
+        other => Err(Outcome::Deferred {
+            reason: format!(
+                "the Contact's Account {account_id} could not be brought to iPaaS.com: {}",
+                other.label()
+            ),
+        }),
     }
 }
 
-/// A Customer made for this Contact before (customer_number = Contact Id), else the only
-/// Customer with the Contact's email that is not linked to another Contact.
-async fn find_by_number_or_email(
-    ctx: &FlowContext,
-    contact: &Contact,
-    sf_id: &str,
-) -> Result<Option<Customer>, IpaasError> {
-    let Some(email) = contact
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    else {
-        return Ok(None);
-    };
-    let system = ctx.ipaas.system_id();
-    let found = ctx.ipaas.find_customers_by_email(email).await?;
-    if let Some(c) = found
-        .iter()
-        .find(|c| c.customer_number.as_deref() == Some(sf_id))
-    {
-        return Ok(Some(c.clone()));
+/// How an existing Customer came to be this Contact's, for the outcome's name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    Linked,
+    Recovered,
+    ByEmail,
+}
+
+struct Sync<'a> {
+    ctx: &'a FlowContext,
+    settings: FlowSettings,
+    contact: &'a Contact,
+    sf_id: &'a str,
+    account_id: &'a SalesforceId,
+    company_id: u64,
+    record: &'a RecordRef,
+    source: &'a Values,
+    version: Option<DateTime<Utc>>,
+}
+
+impl Sync<'_> {
+    async fn fail(&self, e: IpaasError) -> Outcome {
+        let retry = ipaas_transient(&e);
+        self.ctx
+            .fail(FLOW, self.record.clone(), e.to_raised(), retry)
+            .await
     }
-    let free: Vec<&Customer> = found
-        .iter()
-        .filter(|c| c.link_for(system).is_none())
-        .collect();
-    Ok(match free.as_slice() {
-        [one] => Some((*one).clone()),
-        _ => None,
-    })
+
+    /// The Customer for this Contact (see the module comment).
+    async fn find(&self, entry: LedgerEntry) -> Result<(LedgerEntry, Found), Outcome> {
+        let ctx = self.ctx;
+        let known = entry
+            .target_id
+            .as_deref()
+            .and_then(|t| t.parse::<u64>().ok());
+        let linked = match known {
+            Some(id) => Some(id),
+            None => match ctx.ipaas.lookup_link(LinkTable::Customer, self.sf_id).await {
+                Ok(l) => l,
+                Err(e) => return Err(self.fail(e).await),
+            },
+        };
+        if let Some(id) = linked {
+            return match ctx.ipaas.get_customer(id).await {
+                Ok(Some(c)) => Ok((entry, Found::Linked(c))),
+                // Deleted in iPaaS.com: made again (deletes are not synced).
+                Ok(None) => Ok((entry, Found::Nothing)),
+                Err(e) => Err(self.fail(e).await),
+            };
+        }
+        if entry.creating_since.is_some() {
+            if let Some(wait) = ctx.pending_create(&entry) {
+                return Err(wait);
+            }
+            match self.made_for_me().await {
+                Ok(Some(c)) => return Ok((entry, Found::Recovered(c))),
+                Ok(None) => {}
+                Err(e) => return Err(self.fail(e).await),
+            }
+        }
+        let ours = ctx
+            .made_by_us_recently(
+                self.contact.created_by_id.as_deref(),
+                self.contact.created_date,
+            )
+            .await;
+        if ours.unwrap_or(false) {
+            return Err(Outcome::Postponed {
+                delay: ctx.pacing.create_lease,
+                reason: "this Contact was made by Contact FROM iPaaS.com; its link is on its way"
+                    .into(),
+            });
+        }
+        self.by_email(entry).await
+    }
+
+    /// The Customer an earlier create made for this Contact (its customer_number is this
+    /// Contact's Id), found even when the Contact has no email.
+    async fn made_for_me(&self) -> Result<Option<Customer>, IpaasError> {
+        let system = self.ctx.ipaas.system_id();
+        let found = self.ctx.ipaas.find_customers_by_number(self.sf_id).await?;
+        Ok(found
+            .into_iter()
+            .filter(|c| c.link_for(system).is_none_or(|l| l == self.sf_id))
+            .min_by_key(|c| c.id))
+    }
+
+    /// The one free Customer with this Contact's email, claimed for it with the other
+    /// direction's half of the pair in one write; none, or none free → create.
+    async fn by_email(&self, entry: LedgerEntry) -> Result<(LedgerEntry, Found), Outcome> {
+        let ctx = self.ctx;
+        let Some(email) = self
+            .contact
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        else {
+            return Ok((entry, Found::Nothing));
+        };
+        let found = match ctx.ipaas.find_customers_by_email(email).await {
+            Ok(f) => f,
+            Err(e) => return Err(self.fail(e).await),
+        };
+        if found.is_empty() {
+            return Ok((entry, Found::Nothing));
+        }
+        let system = ctx.ipaas.system_id();
+        // One made for this very Contact (an earlier create, its link lost) is ours.
+        if let Some(c) = found.iter().find(|c| {
+            c.customer_number.as_deref() == Some(self.sf_id) && c.link_for(system).is_none()
+        }) {
+            return Ok((entry, Found::Recovered(c.clone())));
+        }
+        let free: Vec<&Customer> = found
+            .iter()
+            .filter(|c| c.link_for(system).is_none() && !made_for_another(c, self.sf_id))
+            .collect();
+        let why = match free.as_slice() {
+            [one] => match self.claim(entry.clone(), one).await {
+                Ok(Some(entry)) => return Ok((entry, Found::ByEmail((*one).clone()))),
+                Ok(None) => {
+                    "the one Customer with this email is being linked elsewhere".to_string()
+                }
+                Err(e) => return Err(state_failure(FLOW, self.sf_id, e)),
+            },
+            [] => format!(
+                "{} Customer(s) have this email, each linked to (or made for) another Contact",
+                found.len()
+            ),
+            many => format!("{} unlinked Customers have this email", many.len()),
+        };
+        let raised = Raised::new(MessageId::EmailLinkFailed).detail(why);
+        let mut entry = entry;
+        ctx.log_on(FLOW, self.record.clone(), raised, &mut entry)
+            .await;
+        Ok((entry, Found::Nothing))
+    }
+
+    /// Claims the pair (this Contact, `customer`) in both ledgers at once. `None`: the
+    /// Customer is claimed by (or being created from) something else.
+    async fn claim(
+        &self,
+        entry: LedgerEntry,
+        customer: &Customer,
+    ) -> Result<Option<LedgerEntry>, StateError> {
+        let ctx = self.ctx;
+        let id = customer.id.unwrap_or_default().to_string();
+        let theirs = ctx.ledger(Flow::ContactFromIpaas, &id).await?;
+        let taken = theirs
+            .target_id
+            .as_deref()
+            .is_some_and(|t| !super::context::same_id(t, self.sf_id))
+            || theirs.creating_since.is_some();
+        if taken {
+            return Ok(None);
+        }
+        let mine = LedgerEntry {
+            target_id: Some(id.clone()),
+            ..entry
+        };
+        let other = LedgerEntry {
+            target_id: Some(self.sf_id.to_string()),
+            ..theirs
+        };
+        let pair = [
+            (FLOW, self.sf_id, &mine),
+            (Flow::ContactFromIpaas, id.as_str(), &other),
+        ];
+        match ctx.state.put_ledgers(&pair).await {
+            Ok(()) => Ok(Some(LedgerEntry {
+                version: mine.version + 1,
+                ..mine
+            })),
+            Err(StateError::Conflict(_)) => {
+                // The other direction may have claimed this very pair meanwhile.
+                let now = ctx.ledger(FLOW, self.sf_id).await?;
+                Ok((now.target_id.as_deref() == Some(id.as_str())).then_some(now))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The Customer's values in the Contact's field names; its company stands for this
+    /// Contact's Account when it is the Account's Company.
+    fn target_values(&self, customer: &Customer) -> Values {
+        let mut v = values(&customer_to_contact(customer, None).to_fields());
+        match customer.company_id {
+            Some(c) if c == self.company_id => {
+                v.insert("AccountId".into(), self.account_id.to_string());
+            }
+            Some(other) => {
+                v.insert("AccountId".into(), format!("ipaas-company:{other}"));
+            }
+            None => {}
+        }
+        v
+    }
+
+    async fn update(&self, entry: LedgerEntry, customer: Customer, how: How) -> Outcome {
+        let ctx = self.ctx;
+        let id = customer.id.unwrap_or_default();
+        let target = self.target_values(&customer);
+        let base = (entry.target_id.as_deref() == Some(id.to_string().as_str()))
+            .then_some(entry.synced.as_ref())
+            .flatten();
+        let later = later(self.contact.system_modstamp, customer.last_modified_date);
+        let decision = decide(self.source, &target, base, later);
+        let after = if decision.write.is_empty() {
+            target
+        } else if !self.settings.sync_type.may_update() && how != How::Recovered {
+            return Outcome::Skipped {
+                reason: "sync type Add: existing Customers are not updated".into(),
+            };
+        } else {
+            let only: BTreeSet<String> = decision.write.keys().cloned().collect();
+            let body = contact_to_customer(
+                self.contact,
+                Some(&customer),
+                Some(self.company_id),
+                Some(&only),
+            );
+            match ctx.ipaas.update_customer(id, &body).await {
+                Ok(stored) => self.target_values(&stored),
+                Err(e) => return self.fail(e).await,
+            }
+        };
+        let link_written = customer
+            .link_for(ctx.ipaas.system_id())
+            .is_some_and(|l| super::context::same_id(l, self.sf_id));
+        if !link_written {
+            if let Err(e) = ctx
+                .ipaas
+                .write_link(LinkTable::Customer, self.sf_id, id)
+                .await
+            {
+                return self.fail(e).await;
+            }
+        }
+        let base = agreed(self.source, &after, base);
+        if let Err(e) = ctx
+            .settle(
+                FLOW,
+                self.sf_id,
+                entry,
+                &id.to_string(),
+                &base,
+                self.version,
+            )
+            .await
+        {
+            return state_failure(FLOW, self.sf_id, e);
+        }
+        let target = id.to_string();
+        match how {
+            How::Recovered => Outcome::Created { target },
+            How::ByEmail => Outcome::Linked { target },
+            How::Linked if decision.write.is_empty() => Outcome::Unchanged { target },
+            How::Linked => Outcome::Updated { target },
+        }
+    }
+
+    async fn create(&self, entry: LedgerEntry) -> Outcome {
+        let ctx = self.ctx;
+        if !self.settings.sync_type.may_create() {
+            return Outcome::Skipped {
+                reason: "sync type Update: no linked Customer to update".into(),
+            };
+        }
+        let mut entry = match ctx.creating(FLOW, self.sf_id, entry).await {
+            Ok(e) => e,
+            Err(outcome) => return outcome,
+        };
+        let body = contact_to_customer(self.contact, None, Some(self.company_id), None);
+        let created = match ctx.ipaas.create_customer(&body).await {
+            Ok(c) => c,
+            Err(e @ (IpaasError::Ambiguous { .. } | IpaasError::Decode { .. })) => {
+                return ctx.create_unconfirmed("a Customer", &e.to_string());
+            }
+            Err(e) => {
+                ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
+                return self.fail(e).await;
+            }
+        };
+        let id = created.id.unwrap_or_default();
+        if let Err(e) = ctx
+            .ipaas
+            .write_link(LinkTable::Customer, self.sf_id, id)
+            .await
+        {
+            // The claim stays: the next delivery finds it by customer_number.
+            return self.fail(e).await;
+        }
+        let base = agreed(self.source, &self.target_values(&created), None);
+        if let Err(e) = ctx
+            .settle(
+                FLOW,
+                self.sf_id,
+                entry,
+                &id.to_string(),
+                &base,
+                self.version,
+            )
+            .await
+        {
+            return state_failure(FLOW, self.sf_id, e);
+        }
+        Outcome::Created {
+            target: id.to_string(),
+        }
+    }
+}
+
+/// A Customer whose customer_number is another Contact's Id was made for that Contact.
+fn made_for_another(c: &Customer, sf_id: &str) -> bool {
+    c.customer_number
+        .as_deref()
+        .and_then(|n| SalesforceId::parse(n.trim()).ok())
+        .is_some_and(|n| n.key_prefix() == "003" && !super::context::same_id(n.as_str(), sf_id))
 }

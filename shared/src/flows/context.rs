@@ -1,7 +1,8 @@
 //! What every flow works with: both clients, the state store, the Error Log and the flow's
 //! settings, plus the few steps all four share (reporting a failure, reading and writing the
-//! ledger).
+//! ledger, claiming a create).
 
+use super::merge::Base;
 use super::{CollisionMethod, Outcome, SyncType};
 use crate::catalog::Raised;
 use crate::error_log::{ErrorLog, ErrorLogEntry};
@@ -9,6 +10,7 @@ use crate::flow::{Flow, RecordRef};
 use crate::ipaas::{IpaasClient, IpaasError};
 use crate::salesforce::{SalesforceClient, SalesforceError};
 use crate::state::{LedgerEntry, StateError, StateStore};
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,13 +25,20 @@ pub struct FlowSettings {
 /// of the org's daily API allowance the integration may use before it puts work off.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pacing {
-    /// A create noted in the ledger this recently may still be running in another delivery;
-    /// a second delivery waits instead of creating a twin.
+    /// A create noted in the ledger this recently may still be running in another delivery
+    /// (or its answer may still be on its way); a second delivery waits instead of looking
+    /// for it or creating a twin.
     pub create_lease: Duration,
     /// Share (0–1) of the daily Salesforce allowance above which work is put off.
     pub budget_share: f64,
     /// How long work put off for the budget waits (SQS allows at most 15 minutes).
     pub budget_delay: Duration,
+    /// How long a record the integration itself created is assumed to be on its way to being
+    /// linked by the flow that made it (the other direction leaves it alone meanwhile).
+    pub origin_horizon: Duration,
+    /// Records of one batch worked at once (iPaaS.com has no batch endpoints, so its round
+    /// trips are overlapped instead).
+    pub concurrency: usize,
 }
 
 impl Default for Pacing {
@@ -38,6 +47,26 @@ impl Default for Pacing {
             create_lease: Duration::from_secs(120),
             budget_share: 0.9,
             budget_delay: Duration::from_secs(900),
+            origin_horizon: Duration::from_secs(3600),
+            concurrency: 10,
+        }
+    }
+}
+
+/// The Salesforce External ID fields the FROM flows create through (upsert, safe to send
+/// again), holding the iPaaS.com id; without one, creates are claimed and recovered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalIdFields {
+    pub account: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl ExternalIdFields {
+    pub fn of(&self, object: &str) -> Option<&str> {
+        match object {
+            "Account" => self.account.as_deref(),
+            "Contact" => self.contact.as_deref(),
+            _ => None,
         }
     }
 }
@@ -50,6 +79,7 @@ pub struct FlowContext {
     pub state: Arc<dyn StateStore>,
     pub errors: Arc<dyn ErrorLog>,
     pub pacing: Pacing,
+    pub external_ids: ExternalIdFields,
 }
 
 impl FlowContext {
@@ -71,15 +101,27 @@ impl FlowContext {
     /// that raises the same message for the same record adds no second entry (SQS retries a
     /// message several times before the dead-letter queue; the detail may differ per try).
     pub async fn log(&self, flow: Flow, record: RecordRef, raised: Raised) {
-        let key = crate::mapping::fingerprint(&serde_json::json!([raised.message]));
-        let entry = self
+        let mut entry = self
             .state
             .ledger(flow, &record.id)
             .await
             .ok()
             .flatten()
             .unwrap_or_default();
-        let seen = entry.last_error.as_deref().unwrap_or("");
+        self.log_on(flow, record, raised, &mut entry).await;
+    }
+
+    /// `log` for a caller that holds the record's ledger entry: the entry is noted in place
+    /// (its version moves on), so the caller's next write of it does not conflict.
+    pub async fn log_on(
+        &self,
+        flow: Flow,
+        record: RecordRef,
+        raised: Raised,
+        entry: &mut LedgerEntry,
+    ) {
+        let key = super::merge::hash(&raised.message);
+        let seen = entry.last_error.clone().unwrap_or_default();
         if seen.split(' ').any(|k| k == key) {
             tracing::info!(%flow, record = %record.id, message = %raised.message, "raised again; already in the Error Log");
             return;
@@ -94,12 +136,15 @@ impl FlowContext {
         } else {
             format!("{seen} {key}")
         };
-        let entry = LedgerEntry {
+        let next = LedgerEntry {
             last_error: Some(noted),
-            ..entry
+            ..entry.clone()
         };
-        if let Err(e) = self.state.put_ledger(flow, &record.id, &entry).await {
-            tracing::debug!(error = %e, "could not note the entry in the ledger");
+        match self.state.put_ledger(flow, &record.id, &next).await {
+            Ok(version) => {
+                *entry = LedgerEntry { version, ..next };
+            }
+            Err(e) => tracing::debug!(error = %e, "could not note the entry in the ledger"),
         }
     }
 
@@ -111,89 +156,73 @@ impl FlowContext {
             .unwrap_or_default())
     }
 
-    /// Stores `entry` (built on the version read). A conflict means another delivery of the
-    /// same record wrote meanwhile; the write to the target is done either way, so it is
-    /// logged rather than failed.
-    pub async fn save_ledger(
+    /// Changes the entry with `change`: first on the version the caller holds, and when
+    /// another delivery wrote meanwhile, on a fresh read (a few times).
+    pub async fn update_ledger(
         &self,
         flow: Flow,
         source_id: &str,
-        entry: &LedgerEntry,
+        held: LedgerEntry,
+        change: impl Fn(&mut LedgerEntry),
     ) -> Result<LedgerEntry, StateError> {
-        match self.state.put_ledger(flow, source_id, entry).await {
-            Ok(version) => Ok(LedgerEntry {
-                version,
-                ..entry.clone()
-            }),
-            Err(StateError::Conflict(what)) => {
-                tracing::warn!(%flow, source_id, "ledger changed meanwhile ({what}); keeping the newer entry");
-                Ok(self.ledger(flow, source_id).await?)
+        let mut entry = held;
+        for _ in 0..4 {
+            let mut next = entry.clone();
+            change(&mut next);
+            match self.state.put_ledger(flow, source_id, &next).await {
+                Ok(version) => return Ok(LedgerEntry { version, ..next }),
+                Err(StateError::Conflict(_)) => entry = self.ledger(flow, source_id).await?,
+                Err(e) => return Err(e),
             }
-            Err(e) => Err(e),
         }
+        Err(StateError::Conflict(format!(
+            "{} {source_id}: too many concurrent writers",
+            flow.slug()
+        )))
     }
-}
 
-impl FlowContext {
-    /// After a successful write (or a confirmed no-op): the ledger remembers the target, the
-    /// fingerprint written and the newest change applied, and forgets the pending create.
-    pub async fn applied(
+    /// After a write (or a confirmed no-op) of a linked pair: this flow's entry remembers the
+    /// target, the values both sides now agree on and the newest change applied, and forgets
+    /// the pending create and the noted errors; the other direction's entry for the target
+    /// learns the same pair and values, so its echo of this write costs nothing.
+    pub async fn settle(
         &self,
         flow: Flow,
         source_id: &str,
-        mut entry: LedgerEntry,
+        held: LedgerEntry,
         target: &str,
-        hash: Option<String>,
-        version: Option<chrono::DateTime<chrono::Utc>>,
+        base: &Base,
+        version: Option<DateTime<Utc>>,
     ) -> Result<(), StateError> {
-        entry.target_id = Some(target.to_string());
-        entry.creating_since = None;
-        entry.last_error = None;
-        if hash.is_some() {
-            entry.written_hash = hash;
-        }
-        entry.applied_change = match (entry.applied_change, version) {
-            (Some(a), Some(v)) => Some(a.max(v)),
-            (a, v) => v.or(a),
-        };
-        self.save_ledger(flow, source_id, &entry).await.map(|_| ())
+        self.update_ledger(flow, source_id, held, |e| {
+            e.target_id = Some(target.to_string());
+            e.creating_since = None;
+            e.last_error = None;
+            e.synced = Some(base.clone());
+            e.applied_change = match (e.applied_change, version) {
+                (Some(a), Some(v)) => Some(a.max(v)),
+                (a, v) => v.or(a),
+            };
+        })
+        .await?;
+        self.note_other_half(flow, source_id, target, base).await;
+        Ok(())
     }
 
-    /// Notes in the opposite flow's ledger that the iPaaS.com record `ipaas_id` and the
-    /// Salesforce record `sf_id` now hold the same values (`fields`, as that flow would write
-    /// them). When iPaaS.com's webhook for our own write arrives, that flow sees nothing new
-    /// without reading Salesforce.
-    pub async fn note_in_sync(
-        &self,
-        flow: Flow,
-        ipaas_id: &str,
-        sf_id: &str,
-        fields: &serde_json::Map<String, serde_json::Value>,
-    ) {
-        let hash = crate::mapping::fingerprint(&serde_json::Value::Object(fields.clone()));
-        let result = async {
-            let mut entry = self.ledger(flow, ipaas_id).await?;
-            if entry.written_hash.as_deref() == Some(hash.as_str())
-                && entry.target_id.as_deref() == Some(sf_id)
-            {
-                return Ok(());
-            }
-            entry.written_hash = Some(hash);
-            entry.target_id = Some(sf_id.to_string());
-            self.state
-                .put_ledger(flow, ipaas_id, &entry)
-                .await
-                .map(|_| ())
-        }
-        .await;
-        if let Err(e) = result {
-            // Only an optimisation: the echo is then checked against Salesforce instead.
-            tracing::debug!(%flow, ipaas_id, error = %e, "could not note the records in sync");
+    /// Notes the pair in the other direction's ledger (keyed by `target`).
+    pub async fn note_other_half(&self, flow: Flow, source_id: &str, target: &str, base: &Base) {
+        if let Err(e) = self
+            .state
+            .note_pair(flow.opposite(), target, source_id, base)
+            .await
+        {
+            // Only costs a little: the other flow then judges its next change without it.
+            tracing::warn!(%flow, source_id, target, error = %e, "could not note the pair for the other direction");
         }
     }
 
-    /// Before a create: the ledger notes the attempt, so a redelivery after a crash looks
-    /// for the record this attempt may have made instead of making another.
+    /// Before a create: the ledger notes the attempt, so a redelivery after a crash or a
+    /// lost answer looks for the record this attempt may have made instead of making another.
     pub async fn creating(
         &self,
         flow: Flow,
@@ -213,8 +242,9 @@ impl FlowContext {
         }
     }
 
-    /// A create noted less than a lease ago and not found: it may still be running in
-    /// another delivery (or died before creating); wait out the lease rather than risk a twin.
+    /// A create noted less than a lease ago and not linked yet: it may still be running in
+    /// another delivery (or its answer may be late); wait out the lease rather than look for
+    /// it too early or risk a twin.
     pub fn pending_create(&self, entry: &LedgerEntry) -> Option<Outcome> {
         let since = entry.creating_since?;
         let age = (chrono::Utc::now() - since).to_std().unwrap_or_default();
@@ -225,16 +255,49 @@ impl FlowContext {
         })
     }
 
-    /// The create was refused or failed with an answer, so nothing was made: forget it.
+    /// A create whose outcome is unknown (the answer was lost): the claim stays, and the next
+    /// delivery, once the lease has passed, looks for the record before creating anything.
+    pub fn create_unconfirmed(&self, what: &str, detail: &str) -> Outcome {
+        tracing::warn!(
+            what,
+            detail,
+            "create outcome unknown; the record will be looked for before any second create"
+        );
+        Outcome::Postponed {
+            delay: self.pacing.create_lease,
+            reason: format!("the create of {what} may have been applied ({detail}); it is looked for before creating again"),
+        }
+    }
+
+    /// The create was refused with an answer, so nothing was made: forget the claim.
     pub async fn abandon_create(&self, flow: Flow, source_id: &str, entry: &mut LedgerEntry) {
-        if entry.creating_since.take().is_some() {
-            match self.save_ledger(flow, source_id, entry).await {
-                Ok(e) => *entry = e,
-                Err(e) => {
-                    tracing::warn!(%flow, source_id, error = %e, "could not clear a pending create")
-                }
+        if entry.creating_since.is_none() {
+            return;
+        }
+        match self
+            .update_ledger(flow, source_id, entry.clone(), |e| e.creating_since = None)
+            .await
+        {
+            Ok(e) => *entry = e,
+            Err(e) => {
+                tracing::warn!(%flow, source_id, error = %e, "could not clear a pending create")
             }
         }
+    }
+
+    /// Whether a record created at `created` by `creator` was made by the integration
+    /// recently: it belongs to the record it was made from, whose flow links it.
+    pub async fn made_by_us_recently(
+        &self,
+        creator: Option<&str>,
+        created: Option<DateTime<Utc>>,
+    ) -> Result<bool, SalesforceError> {
+        let (Some(creator), Some(created)) = (creator, created) else {
+            return Ok(false);
+        };
+        let me = self.salesforce.integration_user_id().await?;
+        let age = (chrono::Utc::now() - created).to_std().unwrap_or_default();
+        Ok(same_id(creator, &me) && age < self.pacing.origin_horizon)
     }
 
     /// Work put off while the org's daily API usage is above the budget.
@@ -254,6 +317,15 @@ impl FlowContext {
     }
 }
 
+/// Two Salesforce Ids name the same record (15- and 18-character forms compare equal).
+pub fn same_id(a: &str, b: &str) -> bool {
+    use crate::salesforce::SalesforceId;
+    match (SalesforceId::parse(a), SalesforceId::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Whether a change is older than the newest one already applied.
 pub fn is_stale(entry: &LedgerEntry, version: Option<chrono::DateTime<chrono::Utc>>) -> bool {
     matches!((entry.applied_change, version), (Some(applied), Some(v)) if v < applied)
@@ -261,20 +333,12 @@ pub fn is_stale(entry: &LedgerEntry, version: Option<chrono::DateTime<chrono::Ut
 
 /// Whether an iPaaS.com failure may pass on its own.
 pub fn ipaas_transient(e: &IpaasError) -> bool {
-    match e {
-        IpaasError::Status { status, .. } => crate::http::text::is_transient_status(*status),
-        IpaasError::Transport { .. } => true,
-        _ => false,
-    }
+    e.is_transient()
 }
 
 /// Whether a Salesforce failure may pass on its own.
 pub fn salesforce_transient(e: &SalesforceError) -> bool {
-    match e {
-        SalesforceError::Http { status, .. } => crate::http::text::is_transient_status(*status),
-        SalesforceError::Transport { .. } | SalesforceError::LimitExceeded { .. } => true,
-        _ => false,
-    }
+    e.is_transient()
 }
 
 /// The state store failing is an outage of our own: retried and logged, no catalog message.

@@ -8,12 +8,15 @@ pub mod contact_to_ipaas;
 mod context;
 pub mod env;
 mod from_ipaas;
+pub mod merge;
+mod origin;
 mod outcome;
 mod runner;
 mod settings;
+mod to_ipaas;
 mod worker;
 
-pub use context::{FlowContext, FlowSettings, Pacing};
+pub use context::{ExternalIdFields, FlowContext, FlowSettings, Pacing};
 pub use outcome::Outcome;
 pub use runner::{run_batch, BatchReport, FlowWorker};
 pub use settings::{CollisionMethod, SyncType};

@@ -92,24 +92,30 @@ impl Worker {
         }
     }
 
-    /// Sends put-off messages back to the flow's queue with their delay. If that fails they
-    /// become ordinary redeliveries, so nothing is lost.
+    /// Sends put-off messages back to the flow's queue with their delay. Without that queue,
+    /// or if sending fails, they are answered as failures instead, so SQS delivers them again
+    /// after the visibility timeout: a put-off message is never acknowledged unless re-sent.
     async fn requeue_postponed(
         &self,
         messages: &[WorkMessage],
         mut outcomes: Vec<Outcome>,
     ) -> Vec<Outcome> {
-        let Some(queue) = &self.requeue else {
-            return outcomes;
-        };
         for (m, o) in messages.iter().zip(outcomes.iter_mut()) {
-            if let Outcome::Postponed { delay, reason } = o {
-                if let Err(e) = queue.enqueue_after(std::slice::from_ref(m), *delay).await {
-                    tracing::warn!(record = %m.record_id, error = %e, "could not put the message off; it will be delivered again");
-                    *o = Outcome::Deferred {
-                        reason: reason.clone(),
-                    };
-                }
+            let Outcome::Postponed { delay, reason } = o else {
+                continue;
+            };
+            let sent = match &self.requeue {
+                Some(queue) => queue
+                    .enqueue_after(std::slice::from_ref(m), *delay)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err("the flow's own queue URL is not set".to_string()),
+            };
+            if let Err(why) = sent {
+                tracing::info!(record = %m.record_id, %why, "put-off message left to SQS to deliver again");
+                *o = Outcome::Deferred {
+                    reason: reason.clone(),
+                };
             }
         }
         outcomes

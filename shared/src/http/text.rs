@@ -59,11 +59,25 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-/// Describes a failed send without its URL (whose query may hold personal data) and says
-/// whether it is worth retrying: timeouts, refused or dropped connections are.
-pub fn transport_failure(e: reqwest::Error) -> (String, bool) {
+/// What a failed send tells about the request: whether trying again may help, and whether
+/// the server may have received (and applied) it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportFailure {
+    /// The failure, without the URL (whose query may hold personal data).
+    pub reason: String,
+    /// Timeouts, refused or dropped connections may pass on their own.
+    pub transient: bool,
+    /// False only when the connection was never made: nothing reached the server. A timeout
+    /// or a connection dropped after sending leaves a write's outcome unknown.
+    pub maybe_applied: bool,
+}
+
+/// Describes a failed send without its URL and says whether it is worth retrying and
+/// whether the request may have been applied.
+pub fn transport_failure(e: reqwest::Error) -> TransportFailure {
     let transient =
         e.is_timeout() || e.is_connect() || e.is_request() || e.is_body() || e.is_decode();
+    let maybe_applied = !e.is_connect();
     let e = e.without_url();
     let mut reason = e.to_string();
     // reqwest's own text is generic ("error sending request"); the causes say what happened.
@@ -73,7 +87,11 @@ pub fn transport_failure(e: reqwest::Error) -> (String, bool) {
         reason.push_str(&c.to_string());
         cause = c.source();
     }
-    (truncate_chars(&reason, EXCERPT_CHARS), transient)
+    TransportFailure {
+        reason: truncate_chars(&reason, EXCERPT_CHARS),
+        transient,
+        maybe_applied,
+    }
 }
 
 #[cfg(test)]

@@ -50,6 +50,9 @@ pub(super) struct Call {
     pub path: String,
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Vec<u8>>,
+    /// A write that must not be sent twice (a create): once it may have reached iPaaS.com,
+    /// a failure is `Ambiguous` rather than a reason to send it again (DESIGN.md §4).
+    pub once: bool,
 }
 
 impl Call {
@@ -59,7 +62,14 @@ impl Call {
             path,
             query: Vec::new(),
             body: None,
+            once: false,
         }
+    }
+
+    /// Marks the call as a write that must never be re-sent blindly.
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
     }
 
     pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -86,6 +96,7 @@ pub(super) struct Answer {
 struct NoAnswer {
     reason: String,
     transient: bool,
+    maybe_applied: bool,
 }
 
 impl IpaasClient {
@@ -153,6 +164,16 @@ impl IpaasClient {
                     key = self.inner.keys.refresh(&key).await?;
                     continue;
                 }
+                Ok(answer) if call.once && answer.status.is_server_error() => {
+                    // iPaaS.com may have stored the record before failing to answer.
+                    return Err(IpaasError::Ambiguous {
+                        method: call.method.to_string(),
+                        path: call.path.clone(),
+                        status: Some(answer.status.as_u16()),
+                        reason: excerpt(&answer.body),
+                        attempts,
+                    });
+                }
                 Ok(answer) if is_transient_status(answer.status.as_u16()) => {
                     let after = answer
                         .headers
@@ -162,6 +183,15 @@ impl IpaasClient {
                     (after, self.status_error(call, &answer, attempts))
                 }
                 Ok(answer) => return Err(self.status_error(call, &answer, attempts)),
+                Err(no) if call.once && no.maybe_applied => {
+                    return Err(IpaasError::Ambiguous {
+                        method: call.method.to_string(),
+                        path: call.path.clone(),
+                        status: None,
+                        reason: no.reason,
+                        attempts,
+                    });
+                }
                 Err(no) if no.transient => (None, self.transport_error(call, no.reason, attempts)),
                 Err(no) => return Err(self.transport_error(call, no.reason, attempts)),
             };
@@ -183,6 +213,7 @@ impl IpaasClient {
         let fatal = |reason: String| NoAnswer {
             reason,
             transient: false,
+            maybe_applied: false,
         };
         let url = self.url(&call.path);
         let mut request = self
@@ -292,6 +323,10 @@ pub(super) fn decode<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Resul
 }
 
 fn no_answer(e: reqwest::Error) -> NoAnswer {
-    let (reason, transient) = crate::http::text::transport_failure(e);
-    NoAnswer { reason, transient }
+    let f = crate::http::text::transport_failure(e);
+    NoAnswer {
+        reason: f.reason,
+        transient: f.transient,
+        maybe_applied: f.maybe_applied,
+    }
 }

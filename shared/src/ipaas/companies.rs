@@ -18,7 +18,7 @@ impl IpaasClient {
     /// Creates the company (addresses included) and returns it as stored, with its id.
     pub async fn create_company(&self, company: &Company) -> Result<Company, IpaasError> {
         let path = self.config().paths.company_create.clone();
-        self.json(&Call::new(Method::POST, path).json(company)?)
+        self.json(&Call::new(Method::POST, path).json(company)?.once())
             .await
     }
 

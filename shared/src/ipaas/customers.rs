@@ -18,7 +18,7 @@ impl IpaasClient {
     /// Creates the customer (addresses included) and returns it as stored, with its id.
     pub async fn create_customer(&self, customer: &Customer) -> Result<Customer, IpaasError> {
         let path = self.config().paths.customer_create.clone();
-        self.json(&Call::new(Method::POST, path).json(customer)?)
+        self.json(&Call::new(Method::POST, path).json(customer)?.once())
             .await
     }
 
@@ -36,6 +36,19 @@ impl IpaasClient {
     /// Every customer whose email equals `email` (case-insensitive), across all pages.
     pub async fn find_customers_by_email(&self, email: &str) -> Result<Vec<Customer>, IpaasError> {
         let filter = vec![("EmailAddress", email.to_string())];
+        self.pager(&self.config().paths.customers, filter, MAX_PAGE_SIZE)
+            .collect_all()
+            .await
+    }
+
+    /// Every customer whose customer_number equals `number` (case-insensitive). The Contact
+    /// TO flow writes the Salesforce Contact Id there, so this finds the Customer a create
+    /// made even when the Contact has no email.
+    pub async fn find_customers_by_number(
+        &self,
+        number: &str,
+    ) -> Result<Vec<Customer>, IpaasError> {
+        let filter = vec![("CustomerNumber", number.to_string())];
         self.pager(&self.config().paths.customers, filter, MAX_PAGE_SIZE)
             .collect_all()
             .await

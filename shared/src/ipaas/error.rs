@@ -24,6 +24,17 @@ pub enum IpaasError {
         reason: String,
         attempts: u32,
     },
+    /// A write that must not be sent twice (a create) was sent and no definite answer came
+    /// back (5xx, timeout, dropped connection): iPaaS.com may have stored it. Never retried
+    /// blindly; the flow recovers the record before any second create (DESIGN.md §4).
+    #[error("{method} {path}: outcome unknown after {attempts} attempt(s), the write may have been applied: {reason}")]
+    Ambiguous {
+        method: String,
+        path: String,
+        status: Option<u16>,
+        reason: String,
+        attempts: u32,
+    },
     /// A success answer whose body is not the expected JSON.
     #[error(
         "{method} {path} answered HTTP {status} with an unreadable body ({reason}): {excerpt}"
@@ -35,9 +46,14 @@ pub enum IpaasError {
         reason: String,
         excerpt: String,
     },
-    /// The API key could not be loaded. `reason` never quotes the secret's value.
+    /// The API key could not be loaded. `reason` never quotes the secret's value;
+    /// `transient` says whether the secret store's trouble may pass (outage, throttling).
     #[error("the iPaaS.com API key could not be read from secret {secret_id}: {reason}")]
-    Secret { secret_id: String, reason: String },
+    Secret {
+        secret_id: String,
+        reason: String,
+        transient: bool,
+    },
     /// The request could not be made: bad configuration (base URL, path) or bad input
     /// (an empty external id). Not retried.
     #[error("the iPaaS.com request could not be made: {0}")]
@@ -49,7 +65,19 @@ impl IpaasError {
     pub fn status(&self) -> Option<u16> {
         match self {
             IpaasError::Status { status, .. } | IpaasError::Decode { status, .. } => Some(*status),
+            IpaasError::Ambiguous { status, .. } => *status,
             _ => None,
+        }
+    }
+
+    /// Whether the same call may succeed later: a transient status (408, 429, 5xx), no
+    /// answer at all, or the secret store's passing trouble.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            IpaasError::Status { status, .. } => is_transient_status(*status),
+            IpaasError::Transport { .. } | IpaasError::Ambiguous { .. } => true,
+            IpaasError::Secret { transient, .. } => *transient,
+            _ => false,
         }
     }
 
@@ -83,5 +111,36 @@ mod tests {
             Some("POST /customers/v2/Customer answered HTTP 503 after 5 attempt(s): Service Unavailable")
         );
         assert!(e.status() == Some(503) && !e.is_not_found());
+    }
+
+    #[test]
+    fn transient_failures_are_told_apart() {
+        let status = |status| IpaasError::Status {
+            method: "GET".into(),
+            path: "/x".into(),
+            status,
+            excerpt: String::new(),
+            attempts: 1,
+        };
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(status(s).is_transient(), "{s}");
+        }
+        for s in [400, 401, 403, 404, 409, 422] {
+            assert!(!status(s).is_transient(), "{s}");
+        }
+        let transport = IpaasError::Transport {
+            method: "GET".into(),
+            path: "/x".into(),
+            reason: "connection refused".into(),
+            attempts: 5,
+        };
+        assert!(transport.is_transient());
+        let secret = |transient| IpaasError::Secret {
+            secret_id: "s".into(),
+            reason: "r".into(),
+            transient,
+        };
+        assert!(secret(true).is_transient() && !secret(false).is_transient());
+        assert!(!IpaasError::Invalid("bad".into()).is_transient());
     }
 }

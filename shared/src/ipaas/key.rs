@@ -34,6 +34,7 @@ impl ApiKey {
         let invalid = |reason: &str| IpaasError::Secret {
             secret_id: secret_id.to_string(),
             reason: reason.to_string(),
+            transient: false,
         };
         let doc: Doc = serde_json::from_str(raw)
             .map_err(|_| invalid("the value is not a JSON object with a string \"api_key\""))?;
@@ -102,6 +103,7 @@ impl KeySource {
             .map_err(|e| IpaasError::Secret {
                 secret_id: self.secret_id.clone(),
                 reason: e.to_string(),
+                transient: e.is_transient(),
             })?;
         ApiKey::from_secret(&self.secret_id, &raw)
     }

@@ -15,7 +15,7 @@ mod records;
 
 pub use crate::http::retry::RetryPolicy;
 pub use client::IpaasClient;
-pub use config::{IpaasConfig, IpaasPaths, DEFAULT_BASE_URL};
+pub use config::{IpaasConfig, IpaasPaths, DEFAULT_BASE_URL, SYSTEM_ID_RANGE};
 pub use error::{excerpt, truncate_chars, IpaasError, EXCERPT_CHARS};
 pub use links::LinkTable;
 pub use pager::Pager;

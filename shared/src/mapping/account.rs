@@ -5,6 +5,7 @@
 use super::address;
 use crate::ipaas::{Address, Company};
 use crate::records::Account;
+use std::collections::BTreeSet;
 
 fn set(target: &mut Option<String>, value: &Option<String>) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
@@ -14,27 +15,49 @@ fn set(target: &mut Option<String>, value: &Option<String>) {
 
 /// The Company to write for an Account. Starts from the existing Company (if any) so
 /// iPaaS.com fields this integration does not map, and other addresses, are kept; empty
-/// Salesforce fields do not clear values.
-pub fn account_to_company(account: &Account, existing: Option<&Company>) -> Company {
+/// Salesforce fields do not clear values. With `only`, just those Salesforce fields are
+/// written (the three-way merge's choice); the others keep the Company's values.
+pub fn account_to_company(
+    account: &Account,
+    existing: Option<&Company>,
+    only: Option<&BTreeSet<String>>,
+) -> Company {
+    let wants = |f: &str| only.is_none_or(|o| o.contains(f));
     let mut c = existing.cloned().unwrap_or_default();
-    set(&mut c.name, &account.name);
-    set(&mut c.account_number, &account.account_number);
-    set(&mut c.phone_number, &account.phone);
-    set(&mut c.fax_number, &account.fax);
-    set(&mut c.url, &account.website);
-    set(&mut c.description, &account.description);
+    let pick = |f: &str, v: &Option<String>| wants(f).then(|| v.clone()).flatten();
+    set(&mut c.name, &pick("Name", &account.name));
+    set(
+        &mut c.account_number,
+        &pick("AccountNumber", &account.account_number),
+    );
+    set(&mut c.phone_number, &pick("Phone", &account.phone));
+    set(&mut c.fax_number, &pick("Fax", &account.fax));
+    set(&mut c.url, &pick("Website", &account.website));
+    set(
+        &mut c.description,
+        &pick("Description", &account.description),
+    );
 
+    // Whether one address carries both flags is judged on the whole addresses.
     let same = account.billing == account.shipping;
-    if !account.billing.is_empty() {
+    let billing = if same {
+        let b = account.billing.only("Billing", &wants);
+        let s = account.shipping.only("Shipping", &wants);
+        b.or(&s)
+    } else {
+        account.billing.only("Billing", &wants)
+    };
+    let shipping = account.shipping.only("Shipping", &wants);
+    if !billing.is_empty() {
         let i = primary(&mut c.addresses, |a| a.is_primary_billing == Some(true));
         let a = &mut c.addresses[i];
-        *a = address::to_ipaas(&account.billing, a.clone());
+        *a = address::to_ipaas(&billing, a.clone());
         a.is_primary_billing = Some(true);
         if same {
             a.is_primary_shipping = Some(true);
         }
     }
-    if !account.shipping.is_empty() && !same {
+    if !shipping.is_empty() && !same {
         let i = primary(&mut c.addresses, |a| {
             a.is_primary_shipping == Some(true) && a.is_primary_billing != Some(true)
         });
@@ -45,7 +68,7 @@ pub fn account_to_company(account: &Account, existing: Option<&Company>) -> Comp
             }
         }
         let a = &mut c.addresses[i];
-        *a = address::to_ipaas(&account.shipping, a.clone());
+        *a = address::to_ipaas(&shipping, a.clone());
         a.is_primary_shipping = Some(true);
     }
     c

@@ -6,6 +6,7 @@ use super::address;
 use crate::ipaas::{Address, Customer};
 use crate::records::Contact;
 use crate::salesforce::SalesforceId;
+use std::collections::BTreeSet;
 
 fn set(target: &mut Option<String>, value: &Option<String>) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
@@ -14,23 +15,28 @@ fn set(target: &mut Option<String>, value: &Option<String>) {
 }
 
 /// The Customer to write for a Contact, on top of the existing one (if any).
-/// `company_id` is the iPaaS.com Company linked to the Contact's Account.
+/// `company_id` is the iPaaS.com Company linked to the Contact's Account. With `only`, just
+/// those Salesforce fields are written (`AccountId` stands for the company).
 pub fn contact_to_customer(
     contact: &Contact,
     existing: Option<&Customer>,
     company_id: Option<u64>,
+    only: Option<&BTreeSet<String>>,
 ) -> Customer {
+    let wants = |f: &str| only.is_none_or(|o| o.contains(f));
+    let pick = |f: &str, v: &Option<String>| wants(f).then(|| v.clone()).flatten();
     let mut c = existing.cloned().unwrap_or_default();
-    set(&mut c.first_name, &contact.first_name);
-    set(&mut c.last_name, &contact.last_name);
-    set(&mut c.email_address, &contact.email);
+    set(&mut c.first_name, &pick("FirstName", &contact.first_name));
+    set(&mut c.last_name, &pick("LastName", &contact.last_name));
+    set(&mut c.email_address, &pick("Email", &contact.email));
     if let Some(id) = &contact.id {
         c.customer_number = Some(id.to_string());
     }
-    if company_id.is_some() {
+    if company_id.is_some() && wants("AccountId") {
         c.company_id = company_id;
     }
-    if !contact.mailing.is_empty() {
+    let mailing = contact.mailing.only("Mailing", &wants);
+    if !mailing.is_empty() {
         let i = match c
             .addresses
             .iter()
@@ -43,7 +49,7 @@ pub fn contact_to_customer(
             }
         };
         let a = &mut c.addresses[i];
-        *a = address::to_ipaas(&contact.mailing, a.clone());
+        *a = address::to_ipaas(&mailing, a.clone());
         a.is_primary_shipping = Some(true);
         if a.first_name.is_none() {
             a.first_name = c.first_name.clone();

@@ -1,16 +1,24 @@
 //! The Salesforce poller: finds Accounts and Contacts changed since the stored cursor and
 //! puts one message per record on the right TO queue. The cursor is `(SystemModstamp, Id)`
-//! and moves only after the messages are accepted, so a crash re-sends rather than loses;
-//! records last modified by the integration's own user are left out (no ping-pong).
+//! and moves only after the messages are accepted, so a crash re-sends rather than loses.
+//!
+//! Every tick re-reads an overlap window behind the cursor: a row whose transaction
+//! committed late carries a SystemModstamp earlier than rows already read, and would
+//! otherwise never be seen. Rows already handed on are remembered (by Id and SystemModstamp)
+//! so the overlap costs queries, not messages. Nothing is left out by who wrote it: the
+//! integration's own writes come back too and are recognised by content in the flows, so a
+//! person's edit made between two of the integration's writes is never lost.
 
 mod source;
 
-pub use source::{ChangeSource, ChangedRecord, SoqlChangeSource};
+pub use source::{changes_soql, ChangeSource, ChangedRecord, ChangesPage, SoqlChangeSource};
 
-use crate::flow::Flow;
+use crate::catalog::{MessageId, Raised};
+use crate::flow::{Flow, RecordRef, System};
 use crate::queue::{QueueError, WorkMessage, WorkQueue};
-use crate::state::{Cursor, StateError, StateStore};
+use crate::state::{Cursor, Seen, StateError, StateStore};
 use chrono::{DateTime, Duration, Utc};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone)]
 pub struct PollSettings {
@@ -21,6 +29,11 @@ pub struct PollSettings {
     /// Most records handed on per object per invocation; a larger backlog continues on the
     /// next tick from the saved cursor.
     pub max_per_tick: usize,
+    /// How far behind the cursor each tick looks again for rows that committed late.
+    pub overlap: Duration,
+    /// Most rows remembered in the overlap window (the newest are kept; an older row beyond
+    /// the cap may be sent twice, which the flows see as nothing new).
+    pub recent_cap: usize,
 }
 
 impl Default for PollSettings {
@@ -29,6 +42,8 @@ impl Default for PollSettings {
             poll_days: 7,
             page_size: 2000,
             max_per_tick: 20_000,
+            overlap: Duration::seconds(300),
+            recent_cap: 15_000,
         }
     }
 }
@@ -39,6 +54,12 @@ pub struct PollReport {
     pub enqueued: usize,
     /// Contacts without an AccountId: skipped by design, not errors.
     pub skipped_no_account: usize,
+    /// Rows of the overlap window that had been handed on already.
+    pub already_sent: usize,
+    /// Rows found behind the cursor that had not been handed on (late commits).
+    pub late: usize,
+    /// Rows Salesforce returned that could not be read (each is an Error Log entry).
+    pub unreadable: Vec<String>,
     pub pages: usize,
     /// More changes are waiting; the next tick continues.
     pub backlog: bool,
@@ -73,16 +94,30 @@ pub async fn poll_object(
     now: DateTime<Utc>,
 ) -> Result<PollReport, PollError> {
     let cursor_name = format!("poll-{}", object.to_ascii_lowercase());
-    let mut cursor = match state.cursor(&cursor_name).await? {
-        Some(c) => c,
-        None => Cursor {
-            modstamp: now - Duration::days(settings.poll_days),
-            id: String::new(),
-        },
+    let stored = state.cursor(&cursor_name).await?;
+    // Where the query starts: the overlap window behind the stored cursor, or the first
+    // run's look-back. An empty Id starts at the time itself.
+    let (mut saved, mut page_from) = match stored {
+        Some(c) => {
+            let mut from = back(c.modstamp, settings.overlap);
+            if let Some(floor) = c.recent_from {
+                from = from.max(floor.min(c.modstamp));
+            }
+            (c, Cursor::at(from, ""))
+        }
+        None => {
+            // Checked: no setting may panic a tick; a look-back past the epoch starts there.
+            let from = Duration::try_days(settings.poll_days)
+                .and_then(|d| now.checked_sub_signed(d))
+                .unwrap_or(DateTime::UNIX_EPOCH);
+            let start = Cursor::at(from, "");
+            (start.clone(), start)
+        }
     };
+    let mut seen: HashSet<u64> = saved.recent.iter().map(|s| s.key).collect();
     let mut report = PollReport::default();
     let page_size = settings.page_size.clamp(1, 2000);
-    while report.enqueued + report.skipped_no_account < settings.max_per_tick {
+    while report.enqueued + report.skipped_no_account < settings.max_per_tick.max(1) {
         if source.over_budget() {
             tracing::warn!(
                 object,
@@ -93,19 +128,30 @@ pub async fn poll_object(
             return Ok(report);
         }
         let page = source
-            .changed_after(object, &cursor, page_size)
+            .changed_after(object, &page_from, page_size)
             .await
             .map_err(PollError::Source)?;
         report.pages += 1;
-        let Some(last) = page.last() else {
+        report.unreadable.extend(page.unreadable.iter().cloned());
+        let Some(last) = page.rows.last() else {
+            // A full page of rows none of which could be read cannot be paged past.
+            report.backlog = page.full;
             return Ok(report);
         };
-        let next = Cursor {
-            modstamp: last.modstamp,
-            id: last.id.clone(),
-        };
-        let mut messages = Vec::with_capacity(page.len());
-        for r in &page {
+        let last = Cursor::at(last.modstamp, last.id.clone());
+        let mut messages = Vec::with_capacity(page.rows.len());
+        let mut handed = Vec::with_capacity(page.rows.len());
+        for r in &page.rows {
+            let mark = Seen::of(&r.id, &r.modstamp);
+            if seen.contains(&mark.key) {
+                report.already_sent += 1;
+                continue;
+            }
+            if (r.modstamp, r.id.as_str()) <= (saved.modstamp, saved.id.as_str()) {
+                report.late += 1;
+                tracing::info!(object, id = %r.id, "a change committed late; handing it on");
+            }
+            handed.push(mark);
             if object == "Contact" && !r.has_account {
                 report.skipped_no_account += 1;
                 tracing::info!(contact = %r.id, "skipped: contact has no AccountId (by design, not an error)");
@@ -116,9 +162,26 @@ pub async fn poll_object(
         // Accepted first, cursor second: a crash in between re-sends, never loses.
         queue.enqueue(&messages).await?;
         report.enqueued += messages.len();
-        state.advance_cursor(&cursor_name, &next).await?;
-        cursor = next;
-        if page.len() < page_size {
+        seen.extend(handed.iter().map(|s| s.key));
+        let position = if last > saved {
+            last.clone()
+        } else {
+            saved.clone()
+        };
+        let mut recent = std::mem::take(&mut saved.recent);
+        recent.extend(handed);
+        let (recent, cut_at) = remembered(recent, &position, settings);
+        saved = Cursor {
+            recent,
+            recent_from: cut_at.or(saved.recent_from).filter(|t| {
+                // A cut older than the window is of no more use.
+                *t > back(position.modstamp, settings.overlap)
+            }),
+            ..position
+        };
+        state.advance_cursor(&cursor_name, &saved).await?;
+        page_from = last;
+        if !page.full {
             return Ok(report);
         }
     }
@@ -126,8 +189,34 @@ pub async fn poll_object(
     Ok(report)
 }
 
+/// `t - d`, or the earliest time when that does not exist (a huge look-back never panics).
+fn back(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_sub_signed(d).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The rows worth remembering: inside the overlap window behind `position`. Beyond the cap
+/// the oldest are dropped, whole milliseconds at a time, and the time from which all rows
+/// are still remembered is returned (the next window starts there).
+fn remembered(
+    mut recent: Vec<Seen>,
+    position: &Cursor,
+    settings: &PollSettings,
+) -> (Vec<Seen>, Option<DateTime<Utc>>) {
+    let horizon = back(position.modstamp, settings.overlap).timestamp_millis();
+    recent.retain(|s| s.modstamp_ms >= horizon);
+    recent.sort_by_key(|s| (s.modstamp_ms, s.key));
+    recent.dedup();
+    if recent.len() <= settings.recent_cap {
+        return (recent, None);
+    }
+    let boundary = recent[recent.len() - settings.recent_cap].modstamp_ms;
+    recent.retain(|s| s.modstamp_ms >= boundary);
+    (recent, DateTime::from_timestamp_millis(boundary))
+}
+
 /// One tick: every polled object in turn. A failure to read Salesforce is an Error Log entry
 /// (e.g. the refresh-token message) for that object's flow; the other object still polls.
+/// A row that could not be read is an Error Log entry too, never a silent skip.
 pub async fn poll_all(
     source: &dyn ChangeSource,
     queue: &dyn WorkQueue,
@@ -136,17 +225,28 @@ pub async fn poll_all(
     settings: &PollSettings,
     now: DateTime<Utc>,
 ) -> Vec<(Flow, Result<PollReport, PollError>)> {
+    use crate::error_log::ErrorLogEntry;
     let mut out = Vec::new();
     for (object, flow) in POLLED {
         let result = poll_object(object, flow, source, queue, state, settings, now).await;
         match &result {
             Ok(r) => {
                 tracing::info!(%flow, enqueued = r.enqueued, skipped_no_account = r.skipped_no_account,
-                backlog = r.backlog, "poll done")
+                    late = r.late, already_sent = r.already_sent, backlog = r.backlog, "poll done");
+                for what in &r.unreadable {
+                    let raised = Raised::with(MessageId::SalesforceHttpError, &[("code", "200")])
+                        .detail(format!(
+                            "the poller could not read a changed {object}: {what}"
+                        ));
+                    let record = RecordRef::new(System::Salesforce, object, unreadable_id(what));
+                    let entry = ErrorLogEntry::from_raised(raised, Some(flow), Some(record));
+                    if let Err(e) = errors.record(entry).await {
+                        tracing::error!(error = %e, "Error Log entry could not be delivered");
+                    }
+                }
             }
             Err(PollError::Source(raised)) => {
-                let entry =
-                    crate::error_log::ErrorLogEntry::from_raised(raised.clone(), Some(flow), None);
+                let entry = ErrorLogEntry::from_raised(raised.clone(), Some(flow), None);
                 if let Err(e) = errors.record(entry).await {
                     tracing::error!(error = %e, "Error Log entry could not be delivered");
                 }
@@ -156,4 +256,9 @@ pub async fn poll_all(
         out.push((flow, result));
     }
     out
+}
+
+/// The record id an unreadable row's description starts with (`"<Id>: why"`), if any.
+fn unreadable_id(what: &str) -> String {
+    what.split(':').next().unwrap_or("").trim().to_string()
 }

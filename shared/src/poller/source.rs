@@ -2,6 +2,7 @@ use crate::catalog::Raised;
 use crate::records::sf_time;
 use crate::state::Cursor;
 use async_trait::async_trait;
+use serde_json::Value;
 
 /// One changed record as the poller needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +13,21 @@ pub struct ChangedRecord {
     pub has_account: bool,
 }
 
+/// One page of changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangesPage {
+    /// The readable rows, oldest first.
+    pub rows: Vec<ChangedRecord>,
+    /// Rows that came back without a usable Id or SystemModstamp, described
+    /// (`"<Id or ?>: why"`); each becomes an Error Log entry.
+    pub unreadable: Vec<String>,
+    /// The page held as many rows as asked for: more may follow.
+    pub full: bool,
+}
+
 /// Where the poller reads changes from: records of `object` strictly after `cursor` in
-/// `(SystemModstamp, Id)` order, not last modified by the integration user, oldest first.
+/// `(SystemModstamp, Id)` order (at or after the time when the cursor has no Id), oldest
+/// first, whoever changed them.
 #[async_trait]
 pub trait ChangeSource: Send + Sync {
     async fn changed_after(
@@ -21,7 +35,7 @@ pub trait ChangeSource: Send + Sync {
         object: &str,
         cursor: &Cursor,
         limit: usize,
-    ) -> Result<Vec<ChangedRecord>, Raised>;
+    ) -> Result<ChangesPage, Raised>;
 
     /// Whether the org's API usage is above the budget: the poll stops for this tick.
     fn over_budget(&self) -> bool {
@@ -31,14 +45,14 @@ pub trait ChangeSource: Send + Sync {
 
 /// The SOQL the poller sends. Ties on SystemModstamp are ordered by Id, so a page boundary
 /// inside a tie loses nothing.
-pub fn changes_soql(object: &str, cursor: &Cursor, integration_user: &str, limit: usize) -> String {
+pub fn changes_soql(object: &str, cursor: &Cursor, limit: usize) -> String {
     let ts = sf_time::soql_literal(&cursor.modstamp);
     let extra = if object == "Contact" {
         ", AccountId"
     } else {
         ""
     };
-    // A first run has no Id to compare (Salesforce refuses `Id > ''`): start at the time.
+    // A window that starts at a time has no Id to compare (Salesforce refuses `Id > ''`).
     let window = if cursor.id.is_empty() {
         format!("SystemModstamp >= {ts}")
     } else {
@@ -47,24 +61,14 @@ pub fn changes_soql(object: &str, cursor: &Cursor, integration_user: &str, limit
             id = crate::salesforce::soql::quote(&cursor.id).unwrap_or_else(|_| "''".into()),
         )
     };
-    let mut soql = format!("SELECT Id, SystemModstamp{extra} FROM {object} WHERE {window}");
-    if !integration_user.is_empty() {
-        soql.push_str(&format!(
-            " AND LastModifiedById != {}",
-            crate::salesforce::soql::quote(integration_user).unwrap_or_else(|_| "''".into())
-        ));
-    }
-    soql.push_str(&format!(
-        " ORDER BY SystemModstamp ASC, Id ASC LIMIT {limit}"
-    ));
-    soql
+    format!(
+        "SELECT Id, SystemModstamp{extra} FROM {object} WHERE {window} ORDER BY SystemModstamp ASC, Id ASC LIMIT {limit}"
+    )
 }
 
 /// The production source: SOQL through the Salesforce client.
 pub struct SoqlChangeSource {
     pub client: crate::salesforce::SalesforceClient,
-    /// The Salesforce User the integration writes as (its own changes are not polled).
-    pub integration_user: String,
     /// Share of the daily API allowance above which polling pauses.
     pub budget_share: f64,
     /// Readings older than this are not trusted (the tick makes a call and reads again).
@@ -84,24 +88,78 @@ impl ChangeSource for SoqlChangeSource {
         object: &str,
         cursor: &Cursor,
         limit: usize,
-    ) -> Result<Vec<ChangedRecord>, Raised> {
-        let soql = changes_soql(object, cursor, &self.integration_user, limit);
+    ) -> Result<ChangesPage, Raised> {
+        let soql = changes_soql(object, cursor, limit);
         let rows = self.client.query(&soql).await.map_err(|e| e.to_raised())?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                let id = r.get("Id")?.as_str()?.to_string();
-                let modstamp = sf_time::parse(r.get("SystemModstamp")?.as_str()?)?;
-                let has_account = r
-                    .get("AccountId")
-                    .and_then(|v| v.as_str())
-                    .is_some_and(|s| !s.is_empty());
-                Some(ChangedRecord {
-                    id,
-                    modstamp,
-                    has_account,
-                })
-            })
-            .collect())
+        let mut page = ChangesPage {
+            full: rows.len() >= limit,
+            ..Default::default()
+        };
+        for r in &rows {
+            match read_row(r) {
+                Ok(row) => page.rows.push(row),
+                Err(why) => {
+                    tracing::error!(object, %why, "a changed row could not be read");
+                    page.unreadable.push(why);
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+fn read_row(r: &serde_json::Map<String, Value>) -> Result<ChangedRecord, String> {
+    let id = r.get("Id").and_then(Value::as_str).unwrap_or("").trim();
+    let shown = if id.is_empty() { "?" } else { id };
+    if crate::salesforce::SalesforceId::parse(id).is_err() {
+        return Err(format!("{shown}: the row has no valid Id"));
+    }
+    let stamp = r.get("SystemModstamp");
+    let Some(modstamp) = stamp.and_then(Value::as_str).and_then(sf_time::parse) else {
+        let raw = stamp.map_or_else(|| "missing".to_string(), Value::to_string);
+        return Err(format!("{id}: SystemModstamp {raw} is not a date and time"));
+    };
+    let has_account = r
+        .get("AccountId")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    Ok(ChangedRecord {
+        id: id.to_string(),
+        modstamp,
+        has_account,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unreadable_rows_are_described_not_dropped() {
+        let ok =
+            json!({"Id": "001M000000qfPySIAU", "SystemModstamp": "2024-01-01T00:00:00.000+0000"});
+        assert!(read_row(ok.as_object().unwrap()).is_ok());
+        let no_stamp = json!({"Id": "001M000000qfPySIAU", "SystemModstamp": "soon"});
+        let why = read_row(no_stamp.as_object().unwrap()).unwrap_err();
+        assert!(
+            why.starts_with("001M000000qfPySIAU:") && why.contains("soon"),
+            "{why}"
+        );
+        let no_id = json!({"SystemModstamp": "2024-01-01T00:00:00.000+0000"});
+        assert!(read_row(no_id.as_object().unwrap())
+            .unwrap_err()
+            .starts_with("?:"));
+    }
+
+    #[test]
+    fn the_query_leaves_no_writer_out() {
+        let q = changes_soql(
+            "Contact",
+            &Cursor::at(chrono::DateTime::UNIX_EPOCH, "003M000000qfPyS"),
+            200,
+        );
+        assert!(!q.contains("LastModifiedById"), "{q}");
+        assert!(q.contains("AccountId") && q.ends_with("LIMIT 200"), "{q}");
     }
 }

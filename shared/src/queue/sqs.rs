@@ -65,7 +65,13 @@ impl SqsWorkQueue {
     }
 
     /// Sends one batch (≤ 10); returns what SQS did not accept and why.
-    async fn send_batch(&self, url: &str, batch: &[WorkMessage], delay: Duration) -> BatchOutcome {
+    async fn send_batch(
+        &self,
+        flow: Flow,
+        url: &str,
+        batch: &[WorkMessage],
+        delay: Duration,
+    ) -> BatchOutcome {
         // SQS holds a message back for at most 15 minutes.
         let delay_secs = delay.as_secs().min(900) as i32;
         let entries: Vec<SendMessageBatchRequestEntry> = batch
@@ -105,6 +111,21 @@ impl SqsWorkQueue {
                 }
                 outcome
             }
+            // A queue that does not exist will not appear by retrying: say which setting
+            // holds its URL.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_queue_does_not_exist()) =>
+            {
+                BatchOutcome {
+                    transient: Vec::new(),
+                    permanent: batch.to_vec(),
+                    reason: Some(format!(
+                        "SQS has no queue {url}; check {}",
+                        crate::lambda::queue_variable(flow)
+                    )),
+                }
+            }
             Err(e) => BatchOutcome {
                 transient: batch.to_vec(),
                 permanent: Vec::new(),
@@ -115,6 +136,7 @@ impl SqsWorkQueue {
 
     async fn enqueue_flow(
         &self,
+        flow: Flow,
         url: &str,
         messages: &[WorkMessage],
         delay: Duration,
@@ -128,7 +150,7 @@ impl SqsWorkQueue {
             }
             let mut still = Vec::new();
             for batch in pending.chunks(BATCH) {
-                let outcome = self.send_batch(url, batch, delay).await;
+                let outcome = self.send_batch(flow, url, batch, delay).await;
                 if let Some(r) = outcome.reason {
                     last_reason = r;
                 }
@@ -193,7 +215,7 @@ impl WorkQueue for SqsWorkQueue {
             if let Err(QueueError::NotEnqueued {
                 failed: f,
                 reason: r,
-            }) = self.enqueue_flow(url, &msgs, delay).await
+            }) = self.enqueue_flow(flow, url, &msgs, delay).await
             {
                 failed.extend(f);
                 reason = r;

@@ -16,7 +16,10 @@ pub struct Account {
     pub billing: SfAddress,
     pub shipping: SfAddress,
     pub system_modstamp: Option<DateTime<Utc>>,
-    pub last_modified_by_id: Option<String>,
+    /// Who created the record and when: a record the integration created belongs to the
+    /// iPaaS.com record it was made from, never to an email match.
+    pub created_by_id: Option<String>,
+    pub created_date: Option<DateTime<Utc>>,
 }
 
 impl Account {
@@ -33,7 +36,8 @@ impl Account {
             "Website",
             "Description",
             "SystemModstamp",
-            "LastModifiedById",
+            "CreatedById",
+            "CreatedDate",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -55,7 +59,8 @@ impl Account {
             billing: SfAddress::read(fields, "Billing"),
             shipping: SfAddress::read(fields, "Shipping"),
             system_modstamp: text(fields, "SystemModstamp").and_then(|s| sf_time::parse(&s)),
-            last_modified_by_id: text(fields, "LastModifiedById"),
+            created_by_id: text(fields, "CreatedById"),
+            created_date: text(fields, "CreatedDate").and_then(|s| sf_time::parse(&s)),
         }
     }
 

@@ -13,7 +13,10 @@ pub struct Contact {
     pub account_id: Option<SalesforceId>,
     pub mailing: SfAddress,
     pub system_modstamp: Option<DateTime<Utc>>,
-    pub last_modified_by_id: Option<String>,
+    /// Who created the record and when: a record the integration created belongs to the
+    /// iPaaS.com record it was made from, never to an email match.
+    pub created_by_id: Option<String>,
+    pub created_date: Option<DateTime<Utc>>,
 }
 
 impl Contact {
@@ -27,7 +30,8 @@ impl Contact {
             "Email",
             "AccountId",
             "SystemModstamp",
-            "LastModifiedById",
+            "CreatedById",
+            "CreatedDate",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -45,7 +49,8 @@ impl Contact {
             account_id: text(fields, "AccountId").and_then(|s| SalesforceId::parse(&s).ok()),
             mailing: SfAddress::read(fields, "Mailing"),
             system_modstamp: text(fields, "SystemModstamp").and_then(|s| sf_time::parse(&s)),
-            last_modified_by_id: text(fields, "LastModifiedById"),
+            created_by_id: text(fields, "CreatedById"),
+            created_date: text(fields, "CreatedDate").and_then(|s| sf_time::parse(&s)),
         }
     }
 

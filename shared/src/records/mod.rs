@@ -45,6 +45,36 @@ impl SfAddress {
         }
     }
 
+    /// The parts whose field names (`{prefix}City`…) `keep` accepts; the others emptied.
+    pub fn only(&self, prefix: &str, keep: impl Fn(&str) -> bool) -> SfAddress {
+        let pick = |part: &str, v: &Option<String>| {
+            keep(&format!("{prefix}{part}"))
+                .then(|| v.clone())
+                .flatten()
+        };
+        SfAddress {
+            street: pick("Street", &self.street),
+            city: pick("City", &self.city),
+            state: pick("State", &self.state),
+            postal_code: pick("PostalCode", &self.postal_code),
+            country: pick("Country", &self.country),
+        }
+    }
+
+    /// Each part from `self`, else from `other`.
+    pub fn or(&self, other: &SfAddress) -> SfAddress {
+        SfAddress {
+            street: self.street.clone().or_else(|| other.street.clone()),
+            city: self.city.clone().or_else(|| other.city.clone()),
+            state: self.state.clone().or_else(|| other.state.clone()),
+            postal_code: self
+                .postal_code
+                .clone()
+                .or_else(|| other.postal_code.clone()),
+            country: self.country.clone().or_else(|| other.country.clone()),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         [
             &self.street,

@@ -4,10 +4,10 @@
 //! rotated it) before giving up.
 
 use super::credentials::Credentials;
-use super::error::{AuthFailure, SalesforceError};
+use super::error::{AuthFailure, SalesforceError, CREDENTIAL_ERRORS};
 use crate::http::retry::{parse_retry_after, RetryPolicy};
 use crate::http::text::{excerpt, is_transient_status, truncate_chars, EXCERPT_CHARS};
-use crate::secrets::SecretStore;
+use crate::secrets::{SecretError, SecretStore};
 use reqwest::header::{HeaderValue, RETRY_AFTER};
 use serde::Deserialize;
 use std::fmt;
@@ -66,7 +66,7 @@ struct OAuthError {
 
 /// How one grant ended, before the secret is consulted again.
 enum GrantFailure {
-    /// Salesforce refused the credentials (400/401 with an OAuth error body).
+    /// Salesforce refused the credentials themselves (`invalid_grant`, `invalid_client…`).
     Refused {
         error: String,
         description: String,
@@ -242,11 +242,31 @@ impl TokenManager {
                     }
                     if matches!(status, 400 | 401) {
                         if let Ok(e) = serde_json::from_slice::<OAuthError>(&body) {
-                            if !e.error.is_empty() {
+                            if CREDENTIAL_ERRORS.contains(&e.error.as_str()) {
                                 return Err(GrantFailure::Refused {
                                     error: e.error,
                                     description: e.error_description,
                                 });
+                            }
+                            if !e.error.is_empty() {
+                                // Refused for another reason (a login-rate limit, an
+                                // inactive org…): reported with its code, retried if passing.
+                                let error = SalesforceError::Auth(AuthFailure::TokenRefused {
+                                    status,
+                                    error: truncate_chars(&e.error, 80),
+                                    description: truncate_chars(
+                                        &e.error_description,
+                                        EXCERPT_CHARS,
+                                    ),
+                                });
+                                if !error.is_transient() {
+                                    return Err(GrantFailure::Other(error));
+                                }
+                                if !self.retry.should_retry(attempts) {
+                                    return Err(GrantFailure::Other(error));
+                                }
+                                tokio::time::sleep(self.retry.delay(attempts, after)).await;
+                                continue;
                             }
                         }
                     }
@@ -301,22 +321,44 @@ impl TokenManager {
                     tracing::warn!(secret_id = %self.secret_id, error = %e, "storing the rotated refresh token failed; retrying");
                     tokio::time::sleep(self.retry.delay(attempts, None)).await;
                 }
-                Err(e) => {
-                    return Err(SalesforceError::Auth(AuthFailure::Secret {
-                        secret_id: self.secret_id.clone(),
-                        reason: e.to_string(),
-                    }))
-                }
+                Err(e) => return Err(self.secret_failure(e)),
             }
         }
     }
 
+    /// Reads the credentials, retrying while the store's trouble is passing (throttling,
+    /// 5xx, no answer): an outage of Secrets Manager is not a reason to re-authenticate.
     async fn read_secret(&self) -> Result<String, SalesforceError> {
-        self.secrets.read(&self.secret_id).await.map_err(|e| {
-            SalesforceError::Auth(AuthFailure::Secret {
-                secret_id: self.secret_id.clone(),
-                reason: e.to_string(),
-            })
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.secrets.read(&self.secret_id).await {
+                Ok(raw) => return Ok(raw),
+                Err(e) if e.is_transient() && self.retry.should_retry(attempts) => {
+                    tracing::warn!(secret_id = %self.secret_id, attempts, error = %e,
+                        "reading the Salesforce secret failed; retrying");
+                    tokio::time::sleep(self.retry.delay(attempts, None)).await;
+                }
+                Err(e) => return Err(self.secret_failure(e)),
+            }
+        }
+    }
+
+    fn secret_failure(&self, e: SecretError) -> SalesforceError {
+        let secret_id = self.secret_id.clone();
+        SalesforceError::Auth(match e {
+            SecretError::NotFound(_) => AuthFailure::SecretNotFound { secret_id },
+            SecretError::Backend {
+                reason,
+                status,
+                transient,
+                ..
+            } => AuthFailure::Secret {
+                secret_id,
+                reason: truncate_chars(&reason, EXCERPT_CHARS),
+                status,
+                transient,
+            },
         })
     }
 }

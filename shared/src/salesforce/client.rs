@@ -4,7 +4,7 @@
 //! and collection calls in the sibling files are thin on top.
 
 use super::auth::{Session, TokenManager};
-use super::error::SalesforceError;
+use super::error::{AuthFailure, SalesforceError};
 use super::limits::{ApiUsage, UsageCell};
 use crate::http::retry::{parse_retry_after, RetryPolicy};
 use crate::http::text::{excerpt, is_transient_status};
@@ -37,6 +37,8 @@ pub struct SalesforceConfig {
     pub request_timeout: Duration,
     /// First wait before re-reading the secret after `invalid_grant`.
     pub reread_delay: Duration,
+    /// The User the integration writes as, when set (else the OAuth identity's user).
+    pub integration_user: Option<String>,
 }
 
 impl SalesforceConfig {
@@ -48,6 +50,7 @@ impl SalesforceConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             reread_delay: Duration::from_millis(150),
+            integration_user: None,
         }
     }
 }
@@ -85,6 +88,9 @@ pub(super) struct Call {
     pub query: Vec<(&'static str, String)>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Option<Vec<u8>>,
+    /// A write that must not be sent twice (a create): once it may have reached Salesforce,
+    /// a failure is `Ambiguous` rather than a reason to send it again (DESIGN.md §4).
+    pub once: bool,
 }
 
 impl Call {
@@ -95,7 +101,14 @@ impl Call {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            once: false,
         }
+    }
+
+    /// Marks the call as a write that must never be re-sent blindly.
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
     }
 
     pub fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -120,10 +133,12 @@ pub(super) struct Answer {
     pub body: Vec<u8>,
 }
 
-/// A try that got no answer; `transient` says whether trying again may help.
+/// A try that got no answer; `transient` says whether trying again may help, and
+/// `maybe_applied` whether the request may have reached the server.
 struct NoAnswer {
     reason: String,
     transient: bool,
+    maybe_applied: bool,
 }
 
 impl SalesforceClient {
@@ -191,9 +206,12 @@ impl SalesforceClient {
             .flatten()
     }
 
-    /// The Salesforce User this client writes as (from the token's identity URL). Its own
-    /// changes are what the poller leaves out.
+    /// The Salesforce User this client writes as (`integration_user`, else the token's
+    /// identity URL): records it created are the integration's own.
     pub async fn integration_user_id(&self) -> Result<String, SalesforceError> {
+        if let Some(u) = &self.inner.config.integration_user {
+            return Ok(u.clone());
+        }
         let session = self.inner.auth.session().await?;
         session.user_id.clone().ok_or_else(|| {
             SalesforceError::Invalid("the token answer named no user (identity URL)".into())
@@ -224,9 +242,20 @@ impl SalesforceClient {
                     continue;
                 }
                 Ok((StatusCode::UNAUTHORIZED, _, _)) => {
-                    return Err(SalesforceError::Auth(
-                        super::error::AuthFailure::SessionRefused,
-                    ))
+                    // Refused again right after a refresh: a new session can take a moment to
+                    // be honoured everywhere. Passing trouble, retried with backoff (with the
+                    // session of the moment, which another task may have renewed).
+                    (None, SalesforceError::Auth(AuthFailure::SessionRefused))
+                }
+                Ok((status, _, body)) if call.once && status.is_server_error() => {
+                    // Salesforce may have committed the write before failing to answer.
+                    return Err(SalesforceError::Ambiguous {
+                        method: call.method.to_string(),
+                        path: call.path.clone(),
+                        status: Some(status.as_u16()),
+                        reason: excerpt(&body),
+                        attempts,
+                    });
                 }
                 Ok((status, headers, body)) if is_retryable(status, &body) => {
                     let after = headers
@@ -250,6 +279,15 @@ impl SalesforceClient {
                         &body,
                         attempts,
                     ))
+                }
+                Err(no) if call.once && no.maybe_applied => {
+                    return Err(SalesforceError::Ambiguous {
+                        method: call.method.to_string(),
+                        path: call.path.clone(),
+                        status: None,
+                        reason: no.reason,
+                        attempts,
+                    });
                 }
                 Err(no) => {
                     let error = SalesforceError::Transport {
@@ -275,6 +313,9 @@ impl SalesforceClient {
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %failure, "transient Salesforce failure; retrying");
             tokio::time::sleep(delay).await;
+            if refreshed {
+                session = self.inner.auth.session().await?;
+            }
         }
     }
 
@@ -286,6 +327,7 @@ impl SalesforceClient {
         let fatal = |reason: String| NoAnswer {
             reason,
             transient: false,
+            maybe_applied: false,
         };
         let url = format!("{}{}", session.instance_url, call.path);
         let mut request = self
@@ -350,15 +392,23 @@ impl SalesforceClient {
 }
 
 /// 5xx, 429 and 408 are transient; so is 403 REQUEST_LIMIT_EXCEEDED (the rolling allowance
-/// frees up), but no other 403 (a permission stays denied).
+/// frees up), but no other 403 (a permission stays denied); so is 400 UNABLE_TO_LOCK_ROW.
 fn is_retryable(status: StatusCode, body: &[u8]) -> bool {
     if status == StatusCode::FORBIDDEN {
         return String::from_utf8_lossy(body).contains("REQUEST_LIMIT_EXCEEDED");
+    }
+    // Another transaction holds the row: nothing was written, the lock passes.
+    if status == StatusCode::BAD_REQUEST {
+        return String::from_utf8_lossy(body).contains("\"UNABLE_TO_LOCK_ROW\"");
     }
     is_transient_status(status.as_u16())
 }
 
 fn no_answer(e: reqwest::Error) -> NoAnswer {
-    let (reason, transient) = crate::http::text::transport_failure(e);
-    NoAnswer { reason, transient }
+    let f = crate::http::text::transport_failure(e);
+    NoAnswer {
+        reason: f.reason,
+        transient: f.transient,
+        maybe_applied: f.maybe_applied,
+    }
 }

@@ -20,6 +20,9 @@ pub struct SaveResult {
     pub success: bool,
     #[serde(default)]
     pub errors: Vec<ApiError>,
+    /// Upserts only: whether the record was created (else an existing one was updated).
+    #[serde(default)]
+    pub created: Option<bool>,
 }
 
 impl SaveResult {
@@ -48,6 +51,9 @@ impl SaveResult {
             "NOT_FOUND" | "ENTITY_IS_DELETED" => SalesforceError::NotFound {
                 errors: self.errors,
             },
+            "UNABLE_TO_LOCK_ROW" => SalesforceError::Locked {
+                errors: self.errors,
+            },
             _ => SalesforceError::Rejected {
                 status: 400,
                 errors: self.errors,
@@ -58,6 +64,8 @@ impl SaveResult {
 
 impl SalesforceClient {
     /// Creates records (`allOrNone: false`: one bad record does not fail its neighbours).
+    /// Never re-sent once it may have reached Salesforce: an unclear outcome is
+    /// `SalesforceError::Ambiguous` for the whole call.
     pub async fn create_many(
         &self,
         object: &str,
@@ -65,7 +73,24 @@ impl SalesforceClient {
         duplicates: Option<DuplicateRuleHeader>,
     ) -> Result<Vec<SaveResult>, SalesforceError> {
         let typed: Vec<Value> = records.iter().map(|r| with_type(object, None, r)).collect();
-        self.save_many(Method::POST, object, typed, duplicates)
+        let path = self.data_path("composite/sobjects");
+        self.save_many(Method::POST, &path, object, typed, duplicates, true)
+            .await
+    }
+
+    /// Creates or updates records by the External ID field `field` (each record carries its
+    /// value): sObject Collections upsert. Safe to send again, so it is retried like a read.
+    pub async fn upsert_many(
+        &self,
+        object: &str,
+        field: &str,
+        records: &[Map<String, Value>],
+        duplicates: Option<DuplicateRuleHeader>,
+    ) -> Result<Vec<SaveResult>, SalesforceError> {
+        check_object(field)?;
+        let typed: Vec<Value> = records.iter().map(|r| with_type(object, None, r)).collect();
+        let path = self.data_path(&format!("composite/sobjects/{object}/{field}"));
+        self.save_many(Method::PATCH, &path, object, typed, duplicates, false)
             .await
     }
 
@@ -80,22 +105,26 @@ impl SalesforceClient {
             .iter()
             .map(|(id, r)| with_type(object, Some(id), r))
             .collect();
-        self.save_many(Method::PATCH, object, typed, duplicates)
+        let path = self.data_path("composite/sobjects");
+        self.save_many(Method::PATCH, &path, object, typed, duplicates, false)
             .await
     }
 
     async fn save_many(
         &self,
         method: Method,
+        path: &str,
         object: &str,
         records: Vec<Value>,
         duplicates: Option<DuplicateRuleHeader>,
+        once: bool,
     ) -> Result<Vec<SaveResult>, SalesforceError> {
         check_object(object)?;
         let mut results = Vec::with_capacity(records.len());
         for chunk in records.chunks(MAX_PER_CALL) {
-            let mut call = Call::new(method.clone(), self.data_path("composite/sobjects"))
+            let mut call = Call::new(method.clone(), path.to_string())
                 .json(&json!({ "allOrNone": false, "records": chunk }));
+            call.once = once;
             if let Some(h) = duplicates {
                 let (name, value) = h.header();
                 call = call.header(name, value);

@@ -3,7 +3,7 @@
 
 use super::credentials::CredentialsError;
 use crate::catalog::{MessageId, Raised};
-use crate::http::text::{excerpt, truncate_chars, EXCERPT_CHARS};
+use crate::http::text::{excerpt, is_transient_status, truncate_chars, EXCERPT_CHARS};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -66,14 +66,18 @@ pub enum SalesforceError {
     /// The record does not exist (or was deleted).
     #[error("not found: {}", summaries(.errors))]
     NotFound { errors: Vec<ApiError> },
+    /// Another transaction holds the record (UNABLE_TO_LOCK_ROW): nothing was written, and
+    /// the same write succeeds once the lock is released.
+    #[error("record locked: {}", summaries(.errors))]
+    Locked { errors: Vec<ApiError> },
     /// The org's API allowance is spent (403 REQUEST_LIMIT_EXCEEDED), still after retries.
     #[error("API limit exceeded after {attempts} attempt(s): {}", summaries(.errors))]
     LimitExceeded {
         errors: Vec<ApiError>,
         attempts: u32,
     },
-    /// No usable credentials: missing parts in the secret, or a refresh token Salesforce
-    /// no longer accepts (`invalid_grant`) even after re-reading the secret.
+    /// No session: credentials missing or refused (the refresh-token message), or passing
+    /// trouble getting one (see [`AuthFailure::is_transient`]).
     #[error("Salesforce authentication failed: {0}")]
     Auth(AuthFailure),
     /// Any other non-success status, after retries when it was transient.
@@ -93,6 +97,17 @@ pub enum SalesforceError {
         reason: String,
         attempts: u32,
     },
+    /// A write that must not be sent twice (a create) was sent, and no definite answer came
+    /// back (a 5xx, a timeout, a dropped connection): Salesforce may or may not have applied
+    /// it. Never retried blindly; the flow recovers the record or waits (DESIGN.md §4).
+    #[error("{method} {path}: outcome unknown after {attempts} attempt(s), the write may have been applied: {reason}")]
+    Ambiguous {
+        method: String,
+        path: String,
+        status: Option<u16>,
+        reason: String,
+        attempts: u32,
+    },
     /// A success answer that is not the JSON Salesforce documents.
     #[error("{method} {path} answered HTTP {status} with an unreadable body: {excerpt}")]
     Decode {
@@ -106,16 +121,88 @@ pub enum SalesforceError {
     Invalid(String),
 }
 
+/// Why no session could be had. Only a credential problem the customer must fix (parts
+/// missing from the secret, no secret at all, or credentials Salesforce refuses) is the
+/// catalog's refresh-token message; the rest is our own or Salesforce's passing trouble.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthFailure {
     #[error("{0}")]
     Credentials(CredentialsError),
-    #[error("the refresh token was refused ({error}: {description})")]
+    /// `invalid_grant` (expired or revoked refresh token) or a refused client
+    /// (`invalid_client`, `invalid_client_id`: wrong consumer key or secret), still after
+    /// re-reading the secret.
+    #[error("Salesforce refused the stored credentials ({error}: {description})")]
     InvalidGrant { error: String, description: String },
+    /// The secret does not exist: there are no credentials at all.
+    #[error("the secret {secret_id} does not exist")]
+    SecretNotFound { secret_id: String },
+    /// The secret store could not be asked (outage, throttling, permission). `status` is the
+    /// store's HTTP status if it answered.
     #[error("the secret {secret_id} could not be read or written: {reason}")]
-    Secret { secret_id: String, reason: String },
+    Secret {
+        secret_id: String,
+        reason: String,
+        status: Option<u16>,
+        transient: bool,
+    },
+    /// Salesforce kept answering 401 to a token it had just issued, after backoff.
     #[error("the session was refused again right after a token refresh")]
     SessionRefused,
+    /// The token endpoint refused the grant for a reason that is not the credentials
+    /// (`rate_limit_exceeded`, `inactive_org`, `unsupported_grant_type`…).
+    #[error("the token endpoint answered HTTP {status} ({error}: {description})")]
+    TokenRefused {
+        status: u16,
+        error: String,
+        description: String,
+    },
+}
+
+/// OAuth errors that mean the stored credentials themselves are bad.
+pub(crate) const CREDENTIAL_ERRORS: [&str; 3] =
+    ["invalid_grant", "invalid_client", "invalid_client_id"];
+
+/// OAuth errors worth another try later (a login-rate limit, the endpoint's own trouble).
+const TRANSIENT_OAUTH_ERRORS: [&str; 3] = [
+    "rate_limit_exceeded",
+    "temporarily_unavailable",
+    "server_error",
+];
+
+impl AuthFailure {
+    /// Whether the customer must re-authenticate (the refresh-token message), as opposed
+    /// to trouble that is reported with its HTTP code.
+    pub fn needs_reauthentication(&self) -> bool {
+        matches!(
+            self,
+            AuthFailure::Credentials(_)
+                | AuthFailure::InvalidGrant { .. }
+                | AuthFailure::SecretNotFound { .. }
+        )
+    }
+
+    /// Whether trying again later may work.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AuthFailure::Secret { transient, .. } => *transient,
+            AuthFailure::SessionRefused => true,
+            AuthFailure::TokenRefused { status, error, .. } => {
+                is_transient_status(*status) || TRANSIENT_OAUTH_ERRORS.contains(&error.as_str())
+            }
+            _ => false,
+        }
+    }
+
+    /// The HTTP status behind the failure: the token endpoint's or the secret store's answer,
+    /// 401 for a refused session; none when nothing answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            AuthFailure::Secret { status, .. } => *status,
+            AuthFailure::SessionRefused => Some(401),
+            AuthFailure::TokenRefused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 fn summaries(errors: &[ApiError]) -> String {
@@ -147,6 +234,7 @@ impl SalesforceError {
                 }
             }
             (403, "REQUEST_LIMIT_EXCEEDED") => SalesforceError::LimitExceeded { errors, attempts },
+            (_, "UNABLE_TO_LOCK_ROW") => SalesforceError::Locked { errors },
             (404, _) | (_, "NOT_FOUND" | "ENTITY_IS_DELETED") => {
                 SalesforceError::NotFound { errors }
             }
@@ -158,14 +246,32 @@ impl SalesforceError {
     /// The HTTP status behind this error, where there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            SalesforceError::Duplicates { .. } => Some(400),
+            SalesforceError::Duplicates { .. } | SalesforceError::Locked { .. } => Some(400),
             SalesforceError::Rejected { status, .. } => Some(*status),
             SalesforceError::NotFound { .. } => Some(404),
             SalesforceError::LimitExceeded { .. } => Some(403),
             SalesforceError::Http { status, .. } | SalesforceError::Decode { status, .. } => {
                 Some(*status)
             }
+            SalesforceError::Ambiguous { status, .. } => *status,
+            SalesforceError::Auth(a) => a.status(),
             _ => None,
+        }
+    }
+
+    /// Whether the same call may succeed later (retried with backoff, then the message goes
+    /// back to its queue): 408/429/5xx answers, no answer at all, the org's API allowance,
+    /// and passing auth trouble (secret store outage, throttled or failing token endpoint, a
+    /// fresh session refused).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SalesforceError::Http { status, .. } => is_transient_status(*status),
+            SalesforceError::Transport { .. }
+            | SalesforceError::LimitExceeded { .. }
+            | SalesforceError::Locked { .. }
+            | SalesforceError::Ambiguous { .. } => true,
+            SalesforceError::Auth(a) => a.is_transient(),
+            _ => false,
         }
     }
 
@@ -173,20 +279,25 @@ impl SalesforceError {
     pub fn api_errors(&self) -> &[ApiError] {
         match self {
             SalesforceError::Rejected { errors, .. }
+            | SalesforceError::Locked { errors }
             | SalesforceError::NotFound { errors }
             | SalesforceError::LimitExceeded { errors, .. } => errors,
             _ => &[],
         }
     }
 
-    /// The catalog message for a failure that is not specific to a flow's situation: auth
-    /// problems are the refresh-token message, everything else that reached here is
-    /// "Error calling SalesForce (Http Code: …)" with the real code (0 when no answer came).
-    /// Flows turn duplicates, rejections and missing records into their own messages first.
+    /// The catalog message for a failure that is not specific to a flow's situation:
+    /// credentials the customer must renew are the refresh-token message; everything else
+    /// that reached here (passing auth trouble included) is "Error calling SalesForce (Http
+    /// Code: …)" with the real code: Salesforce's, the token endpoint's, the secret store's,
+    /// or 0 when no answer came. Flows turn duplicates, rejections and missing records into
+    /// their own messages first.
     pub fn to_raised(&self) -> Raised {
         let detail = truncate_chars(&self.to_string(), EXCERPT_CHARS * 2);
         match self {
-            SalesforceError::Auth(_) => Raised::new(MessageId::RefreshTokenMissing).detail(detail),
+            SalesforceError::Auth(a) if a.needs_reauthentication() => {
+                Raised::new(MessageId::RefreshTokenMissing).detail(detail)
+            }
             other => {
                 let code = other.status().unwrap_or(0).to_string();
                 Raised::with(MessageId::SalesforceHttpError, &[("code", &code)]).detail(detail)
@@ -243,5 +354,115 @@ mod tests {
             e.to_raised().message,
             "Error calling SalesForce (Http Code: 503)"
         );
+    }
+
+    #[test]
+    fn only_credentials_to_renew_get_the_refresh_token_message() {
+        const REFRESH: &str = "Refresh token value is either null or empty and is required for obtaining an AccessToken. Please re-authenticate from the Subscription Settings page in iPaaS.";
+        let renew = [
+            AuthFailure::Credentials(CredentialsError::Missing("refresh token")),
+            AuthFailure::InvalidGrant {
+                error: "invalid_grant".into(),
+                description: "expired access/refresh token".into(),
+            },
+            AuthFailure::SecretNotFound {
+                secret_id: "sf".into(),
+            },
+        ];
+        for a in renew {
+            let e = SalesforceError::Auth(a.clone());
+            assert_eq!(e.to_raised().message, REFRESH, "{a:?}");
+            assert!(!e.is_transient(), "{a:?}");
+        }
+        // (failure, code in the message, transient)
+        let passing = [
+            (
+                AuthFailure::Secret {
+                    secret_id: "sf".into(),
+                    reason: "ThrottlingException".into(),
+                    status: Some(400),
+                    transient: true,
+                },
+                "400",
+                true,
+            ),
+            (
+                AuthFailure::Secret {
+                    secret_id: "sf".into(),
+                    reason: "timeout".into(),
+                    status: None,
+                    transient: true,
+                },
+                "0",
+                true,
+            ),
+            (
+                AuthFailure::Secret {
+                    secret_id: "sf".into(),
+                    reason: "AccessDeniedException".into(),
+                    status: Some(400),
+                    transient: false,
+                },
+                "400",
+                false,
+            ),
+            (AuthFailure::SessionRefused, "401", true),
+            (
+                AuthFailure::TokenRefused {
+                    status: 400,
+                    error: "rate_limit_exceeded".into(),
+                    description: "too many logins".into(),
+                },
+                "400",
+                true,
+            ),
+            (
+                AuthFailure::TokenRefused {
+                    status: 400,
+                    error: "inactive_org".into(),
+                    description: "the org is locked".into(),
+                },
+                "400",
+                false,
+            ),
+        ];
+        for (a, code, transient) in passing {
+            let e = SalesforceError::Auth(a.clone());
+            assert_eq!(
+                e.to_raised().message,
+                format!("Error calling SalesForce (Http Code: {code})"),
+                "{a:?}"
+            );
+            assert_eq!(e.is_transient(), transient, "{a:?}");
+        }
+    }
+
+    #[test]
+    fn transient_answers_are_told_apart() {
+        let http = |status| SalesforceError::Http {
+            method: "GET".into(),
+            path: "/x".into(),
+            status,
+            excerpt: String::new(),
+            attempts: 5,
+        };
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(http(s).is_transient(), "{s}");
+        }
+        for s in [400, 401, 403, 404, 405, 415] {
+            assert!(!http(s).is_transient(), "{s}");
+        }
+        let limit = br#"[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#;
+        assert!(SalesforceError::from_answer("GET", "/x", 403, limit, 5).is_transient());
+        let rejected = br#"[{"message":"bad","errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION"}]"#;
+        assert!(!SalesforceError::from_answer("POST", "/x", 400, rejected, 1).is_transient());
+        assert!(SalesforceError::Transport {
+            method: "GET".into(),
+            path: "/x".into(),
+            reason: "timed out".into(),
+            attempts: 5
+        }
+        .is_transient());
+        assert!(!SalesforceError::Invalid("bad".into()).is_transient());
     }
 }

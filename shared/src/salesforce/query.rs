@@ -59,6 +59,25 @@ impl SalesforceClient {
         Ok(found)
     }
 
+    /// Whether the record is in the recycle bin (`queryAll` sees deleted rows; `query` does
+    /// not). `false` for an Id that names no record at all.
+    pub async fn is_deleted(
+        &self,
+        object: &str,
+        id: &SalesforceId,
+    ) -> Result<bool, SalesforceError> {
+        super::records::check_object(object)?;
+        let q = format!("SELECT Id, IsDeleted FROM {object} WHERE Id = '{id}'");
+        let call = Call::new(Method::GET, self.data_path("queryAll/")).query("q", q);
+        let page: QueryPage = self.json(&call).await?;
+        Ok(page
+            .records
+            .first()
+            .and_then(|r| r.get("IsDeleted"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false))
+    }
+
     /// The first page of `soql`. `batch_size` (200–2,000) asks Salesforce for smaller pages.
     pub async fn query_page(
         &self,

@@ -97,7 +97,8 @@ impl SalesforceClient {
     ) -> Result<SalesforceId, SalesforceError> {
         check_object(object)?;
         let mut call = Call::new(Method::POST, self.data_path(&format!("sobjects/{object}/")))
-            .json(&Value::Object(fields.clone()));
+            .json(&Value::Object(fields.clone()))
+            .once();
         if let Some(h) = duplicates {
             let (name, value) = h.header();
             call = call.header(name, value);
@@ -109,6 +110,77 @@ impl SalesforceClient {
             status: 201,
             excerpt: format!("the new record's Id is not valid: {e}"),
         })
+    }
+
+    /// Creates or updates the record whose External ID field `field` holds `value`: `(Id,
+    /// created)`. Safe to send again (a second send updates what the first made), so it is
+    /// retried like a read. Several records with that value is an error (HTTP 300).
+    pub async fn upsert(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+        fields: &Map<String, Value>,
+        duplicates: Option<DuplicateRuleHeader>,
+    ) -> Result<(SalesforceId, bool), SalesforceError> {
+        check_object(object)?;
+        check_object(field)?;
+        if value.is_empty()
+            || !value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(SalesforceError::Invalid(format!(
+                "{value:?} cannot be used as an External ID in a URL"
+            )));
+        }
+        let mut body = fields.clone();
+        body.remove(field);
+        let mut call = Call::new(
+            Method::PATCH,
+            self.data_path(&format!("sobjects/{object}/{field}/{value}")),
+        )
+        .json(&Value::Object(body));
+        if let Some(h) = duplicates {
+            let (name, value) = h.header();
+            call = call.header(name, value);
+        }
+        let answer = match self.send(&call).await {
+            Ok(a) => a,
+            // 300 Multiple Choices: the value names several records.
+            Err(SalesforceError::Http { status: 300, .. }) => {
+                return Err(SalesforceError::Rejected {
+                    status: 300,
+                    errors: vec![super::error::ApiError {
+                        error_code: "DUPLICATE_EXTERNAL_ID".into(),
+                        message: format!("several {object} records have {field} = {value}"),
+                        fields: vec![field.to_string()],
+                        duplicate_result: None,
+                    }],
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        #[derive(Deserialize)]
+        struct Upserted {
+            id: String,
+            #[serde(default)]
+            created: Option<bool>,
+        }
+        let up: Upserted =
+            serde_json::from_slice(&answer.body).map_err(|_| SalesforceError::Decode {
+                method: "PATCH".into(),
+                path: call.path.clone(),
+                status: answer.status.as_u16(),
+                excerpt: crate::http::text::excerpt(&answer.body),
+            })?;
+        let id = SalesforceId::parse(&up.id).map_err(|e| SalesforceError::Decode {
+            method: "PATCH".into(),
+            path: call.path.clone(),
+            status: answer.status.as_u16(),
+            excerpt: format!("the upserted record's Id is not valid: {e}"),
+        })?;
+        Ok((id, up.created.unwrap_or(answer.status.as_u16() == 201)))
     }
 
     /// Writes the given fields of a record (a partial update: fields not named are kept).

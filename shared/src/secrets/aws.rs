@@ -1,6 +1,7 @@
 use super::{SecretError, SecretStore};
 use async_trait::async_trait;
-use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_secretsmanager::config::http::HttpResponse;
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::Client;
 
 /// AWS Secrets Manager adapter. `write` uses PutSecretValue, which makes the new value
@@ -27,11 +28,39 @@ impl AwsSecretStore {
     }
 }
 
-fn backend(id: &str, err: impl std::error::Error) -> SecretError {
+/// AWS error codes that mean "not now" rather than "never" (Secrets Manager answers
+/// throttling with HTTP 400, so the status alone does not tell).
+const TRANSIENT_CODES: [&str; 6] = [
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "InternalServiceError",
+    "ServiceUnavailable",
+];
+
+fn backend<E>(id: &str, err: SdkError<E, HttpResponse>) -> SecretError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let transient = match &err {
+        // No answer, or one that could not be read: the service may be back in a moment.
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(_) => {
+            status.is_some_and(|s| s == 429 || s >= 500)
+                || err.code().is_some_and(|c| TRANSIENT_CODES.contains(&c))
+        }
+        _ => false,
+    };
     // The SDK's error context names the operation and AWS error code; it never holds the value.
     SecretError::Backend {
         id: id.to_string(),
         reason: DisplayErrorContext(err).to_string(),
+        status,
+        transient,
     }
 }
 

@@ -1,6 +1,7 @@
 use super::{cursor_key, ledger_key, Cursor, LedgerEntry, StateError, StateStore};
 use crate::flow::Flow;
 use async_trait::async_trait;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -30,10 +31,41 @@ impl StateStore for MemoryStateStore {
     async fn advance_cursor(&self, name: &str, to: &Cursor) -> Result<(), StateError> {
         let mut c = lock(&self.cursors);
         let key = cursor_key(name);
-        if c.get(&key).is_some_and(|cur| cur >= to) {
+        if c.get(&key).is_some_and(|cur| cur > to) {
             return Err(StateError::Conflict(key));
         }
         c.insert(key, to.clone());
+        Ok(())
+    }
+
+    async fn put_ledgers(&self, entries: &[(Flow, &str, &LedgerEntry)]) -> Result<(), StateError> {
+        let mut l = lock(&self.ledger);
+        for (flow, id, entry) in entries {
+            let key = ledger_key(*flow, id);
+            if l.get(&key).map_or(0, |e| e.version) != entry.version {
+                return Err(StateError::Conflict(key));
+            }
+        }
+        for (flow, id, entry) in entries {
+            let mut next = (*entry).clone();
+            next.version = entry.version + 1;
+            l.insert(ledger_key(*flow, id), next);
+        }
+        Ok(())
+    }
+
+    async fn note_pair(
+        &self,
+        flow: Flow,
+        source_id: &str,
+        target_id: &str,
+        synced: &BTreeMap<String, String>,
+    ) -> Result<(), StateError> {
+        let mut l = lock(&self.ledger);
+        let e = l.entry(ledger_key(flow, source_id)).or_default();
+        e.target_id = Some(target_id.to_string());
+        e.synced = Some(synced.clone());
+        e.version += 1;
         Ok(())
     }
 

@@ -22,11 +22,12 @@ impl WebhookKey {
         let Some(header) = authorization else {
             return false;
         };
-        let presented = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .unwrap_or("")
-            .trim();
+        // RFC 7235: the scheme is case-insensitive, then one or more spaces.
+        let header = header.trim_start();
+        let presented = match header.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+            _ => "",
+        };
         bool::from(presented.as_bytes().ct_eq(self.0.as_bytes()))
     }
 }
@@ -52,7 +53,16 @@ mod tests {
     #[test]
     fn accepts_only_the_exact_bearer_key() {
         let k = WebhookKey::new("s3cret").unwrap();
-        assert!(k.accepts(Some("Bearer s3cret")));
+        // Fails on the old code for BEARER and bEaReR (only two spellings were known).
+        for good in [
+            "Bearer s3cret",
+            "bearer s3cret",
+            "BEARER s3cret",
+            "bEaReR s3cret",
+            "Bearer   s3cret ",
+        ] {
+            assert!(k.accepts(Some(good)), "{good}");
+        }
         for bad in [
             None,
             Some(""),
@@ -61,6 +71,9 @@ mod tests {
             Some("Bearer s3cret2"),
             Some("Basic s3cret"),
             Some("Bearer "),
+            Some("Bearers3cret"),
+            Some("Bearer\ts3cret"),
+            Some("Token s3cret"),
         ] {
             assert!(!k.accepts(bad), "{bad:?}");
         }

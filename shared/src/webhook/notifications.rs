@@ -1,17 +1,22 @@
 //! Reading a webhook body: `{"notifications":[{"scope":"customer/updated","id":"42",
-//! "timestamp":"…"}]}`. Each notification is checked on its own so one bad entry is named
-//! precisely and the good ones still count.
+//! "timestamp":"…"}]}`. Only a body that is not this shape is refused (400): iPaaS.com
+//! delivers a refused body again, so anything it may legitimately send (a scope we do not
+//! sync, the same record twice, a timestamp in another form) is acknowledged and counted.
 
+use super::strict_json::{self, StrictJsonError};
 use crate::flow::Flow;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 
 /// Larger bodies are refused before parsing (a real delivery is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// More notifications than this in one delivery is not something iPaaS.com sends.
 const MAX_NOTIFICATIONS: usize = 1000;
+
+/// Scopes left alone on purpose: deletes are not synced (as in the product this mirrors).
+const IGNORED_SCOPES: [&str; 2] = ["customer/deleted", "customer/company/deleted"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
@@ -21,7 +26,7 @@ pub struct Notification {
     pub timestamp: Option<DateTime<Utc>>,
 }
 
-/// A notification that was refused, and why.
+/// A notification that is not the documented shape, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rejected {
     pub index: usize,
@@ -36,8 +41,23 @@ impl std::fmt::Display for Rejected {
 
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// One per record: repeats within the delivery are folded into the first.
     pub accepted: Vec<Notification>,
+    /// Not the documented shape (the delivery is answered 400; the rest still counts).
     pub rejected: Vec<Rejected>,
+    /// Scope → how many notifications of that scope were acknowledged and left alone
+    /// (deletes by design, scopes this integration does not know).
+    pub ignored: BTreeMap<String, usize>,
+    /// Notifications folded into an earlier one for the same record.
+    pub repeats: usize,
+    /// Timestamps that could not be read and were left out (the record is still synced).
+    pub unreadable_timestamps: usize,
+}
+
+impl Parsed {
+    pub fn ignored_total(&self) -> usize {
+        self.ignored.values().sum()
+    }
 }
 
 /// The whole body was refused.
@@ -54,8 +74,9 @@ fn refuse(status: u16, reason: impl Into<String>) -> BodyRefused {
     }
 }
 
+/// The flow a scope feeds; `None` for a scope this integration does not sync.
 fn flow_of(scope: &str) -> Option<Flow> {
-    match scope {
+    match scope.to_ascii_lowercase().as_str() {
         "customer/created" | "customer/updated" => Some(Flow::ContactFromIpaas),
         "customer/company/created" | "customer/company/updated" => Some(Flow::AccountFromIpaas),
         _ => None,
@@ -63,15 +84,14 @@ fn flow_of(scope: &str) -> Option<Flow> {
 }
 
 /// iPaaS.com ids are positive integers, sent as a number or a string of digits.
-fn record_id(v: Option<&Value>) -> Result<String, String> {
+fn record_id(v: &Value) -> Result<String, String> {
     match v {
-        None | Some(Value::Null) => Err("has no id".into()),
-        Some(Value::Number(n)) => n
+        Value::Number(n) => n
             .as_u64()
             .filter(|n| *n > 0)
             .map(|n| n.to_string())
             .ok_or_else(|| format!("id {n} is not a positive whole number")),
-        Some(Value::String(s)) => {
+        Value::String(s) => {
             let t = s.trim();
             if !t.is_empty()
                 && t.len() <= 19
@@ -84,7 +104,7 @@ fn record_id(v: Option<&Value>) -> Result<String, String> {
                 Err(format!("id {shown:?} is not a positive whole number"))
             }
         }
-        Some(other) => Err(format!(
+        other => Err(format!(
             "id must be a number or a string, not {}",
             kind(other)
         )),
@@ -102,47 +122,67 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn one(index: usize, n: &Value) -> Result<Notification, Rejected> {
+/// RFC 3339, or the .NET form without an offset (`2024-05-01T10:00:00.123`), read as UTC.
+pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    // `+0000` without a colon, as Salesforce writes it.
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// One notification as read: a record to sync, or a scope left alone.
+enum Read {
+    Sync(Notification, bool),
+    Ignored(String),
+}
+
+fn one(index: usize, n: &Value) -> Result<Read, Rejected> {
     let bad = |reason: String| Rejected { index, reason };
     let obj = n
         .as_object()
         .ok_or_else(|| bad(format!("must be an object, not {}", kind(n))))?;
     let scope = match obj.get("scope") {
-        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         None | Some(Value::Null) => return Err(bad("has no scope".into())),
+        Some(Value::String(_)) => return Err(bad("has an empty scope".into())),
         Some(other) => return Err(bad(format!("scope must be a string, not {}", kind(other)))),
     };
-    let flow = flow_of(&scope).ok_or_else(|| {
-        let shown: String = scope.chars().take(60).collect();
-        bad(format!(
-            "scope {shown:?} is not one this integration handles (customer/created, customer/updated, customer/company/created, customer/company/updated)"
-        ))
-    })?;
-    let id = record_id(obj.get("id")).map_err(bad)?;
-    let timestamp = match obj.get("timestamp") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(
-            DateTime::parse_from_rfc3339(s)
-                .map_err(|_| bad("timestamp is not an RFC 3339 date-time".into()))?
-                .with_timezone(&Utc),
-        ),
-        Some(other) => {
-            return Err(bad(format!(
-                "timestamp must be a string, not {}",
-                kind(other)
-            )))
-        }
+    let id = match obj.get("id") {
+        None | Some(Value::Null) => return Err(bad("has no id".into())),
+        Some(v) => v,
     };
-    Ok(Notification {
-        flow,
-        scope,
-        id,
-        timestamp,
-    })
+    let Some(flow) = flow_of(&scope) else {
+        return Ok(Read::Ignored(scope.chars().take(60).collect()));
+    };
+    let id = record_id(id).map_err(bad)?;
+    let (timestamp, unreadable) = match obj.get("timestamp") {
+        Some(Value::String(s)) => match timestamp(s) {
+            Some(t) => (Some(t), false),
+            None => (None, true),
+        },
+        None | Some(Value::Null) => (None, false),
+        Some(_) => (None, true),
+    };
+    Ok(Read::Sync(
+        Notification {
+            flow,
+            scope,
+            id,
+            timestamp,
+        },
+        unreadable,
+    ))
 }
 
-/// Parses a delivery body. Whole-body problems refuse everything; per-notification problems
-/// (and repeats of the same record in one delivery) are listed in `rejected`.
+/// Parses a delivery body. Whole-body problems refuse everything; a notification that is not
+/// the documented shape is listed in `rejected`; everything else is accepted or ignored.
 pub fn parse(body: &[u8]) -> Result<Parsed, BodyRefused> {
     if body.len() > MAX_BODY_BYTES {
         return Err(refuse(
@@ -156,8 +196,12 @@ pub fn parse(body: &[u8]) -> Result<Parsed, BodyRefused> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(refuse(400, "body is empty"));
     }
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| refuse(400, format!("body is not JSON: {e}")))?;
+    let v = strict_json::parse(body).map_err(|e| match e {
+        StrictJsonError::Syntax(m) => refuse(400, format!("body is not JSON: {m}")),
+        StrictJsonError::DuplicateKey(m) => {
+            refuse(400, format!("body is ambiguous: {m} (keys must be unique)"))
+        }
+    })?;
     let list = match v.get("notifications") {
         Some(Value::Array(a)) => a,
         Some(other) => {
@@ -187,16 +231,59 @@ pub fn parse(body: &[u8]) -> Result<Parsed, BodyRefused> {
         ));
     }
     let mut parsed = Parsed::default();
-    let mut seen = HashSet::new();
     for (index, n) in list.iter().enumerate() {
         match one(index, n) {
-            Ok(n) if !seen.insert((n.flow, n.id.clone())) => parsed.rejected.push(Rejected {
-                index,
-                reason: format!("repeats {} {} from earlier in this delivery", n.scope, n.id),
-            }),
-            Ok(n) => parsed.accepted.push(n),
+            Ok(Read::Sync(n, unreadable)) => {
+                parsed.unreadable_timestamps += usize::from(unreadable);
+                // `customer/created` then `customer/updated` for one record: one message,
+                // carrying the latest change time given.
+                match parsed
+                    .accepted
+                    .iter_mut()
+                    .find(|a| a.flow == n.flow && a.id == n.id)
+                {
+                    Some(first) => {
+                        parsed.repeats += 1;
+                        first.timestamp = first.timestamp.max(n.timestamp);
+                    }
+                    None => parsed.accepted.push(n),
+                }
+            }
+            Ok(Read::Ignored(scope)) => *parsed.ignored.entry(scope).or_default() += 1,
             Err(r) => parsed.rejected.push(r),
         }
     }
     Ok(parsed)
+}
+
+/// Whether a scope is left alone by design (as opposed to unknown).
+pub fn ignored_by_design(scope: &str) -> bool {
+    IGNORED_SCOPES.contains(&scope.to_ascii_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_with_and_without_offset() {
+        let utc = |s: &str| timestamp(s).map(|t| t.to_rfc3339());
+        assert_eq!(
+            utc("2024-05-01T10:00:00.123").as_deref(),
+            Some("2024-05-01T10:00:00.123+00:00")
+        );
+        assert_eq!(
+            utc("2024-05-01T10:00:00").as_deref(),
+            Some("2024-05-01T10:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2024-05-01T12:00:00+02:00").as_deref(),
+            Some("2024-05-01T10:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2024-05-01T10:00:00.000+0000").as_deref(),
+            Some("2024-05-01T10:00:00+00:00")
+        );
+        assert_eq!(utc("yesterday"), None);
+    }
 }

@@ -66,6 +66,7 @@ fn transient_detail(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "Too many requests. Retry after the time in Retry-After.",
         StatusCode::SERVICE_UNAVAILABLE => "The service is temporarily unavailable.",
         StatusCode::BAD_GATEWAY => "An upstream service did not answer.",
+        StatusCode::GATEWAY_TIMEOUT => "An upstream service did not answer in time.",
         StatusCode::UNAUTHORIZED => "The API key is missing, wrong or expired.",
         _ => "An unexpected error occurred.",
     }

@@ -47,7 +47,11 @@ fn api_routes(state: &Shared) -> Router<Shared> {
         .route(ERROR_LOG, post(error_log_routes::create))
         .route(ERROR_LOGS, get(error_log_routes::list))
         .route_layer(from_fn_with_state(state.clone(), require_key));
-    faults::apply(routes, state.faults.clone(), Arc::new(render_fault), true)
+    let scope = faults::Scope {
+        honours_401: true,
+        loses_answers: true,
+    };
+    faults::apply(routes, state.faults.clone(), Arc::new(render_fault), scope)
 }
 
 /// The counter name of a request; the dashboard and admin routes are not counted.

@@ -55,7 +55,9 @@ const CUSTOMER: &[Field] = &[
     f("customer_number", TEXT),
     f("first_name", NAME),
     req("last_name", NAME),
-    req("email_address", Ty::Email),
+    // Optional: a person without an address is a customer too (a Salesforce Contact need
+    // not have an Email either).
+    f("email_address", Ty::Email),
     f("company", NAME),
     f("company_id", Ty::Id),
     f("comment", TEXT),

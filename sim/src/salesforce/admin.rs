@@ -1,8 +1,9 @@
 //! `/__sim/…`: the same controls as the Rust handle, over HTTP and JSON, so another process
 //! (the CLI, a Lambda under `cargo lambda watch`) can drive the simulator.
 
+use super::matching::DuplicateRuleKind;
 use super::rules::{Operation, ValidationRule};
-use super::schema;
+use super::schema::{self, CustomField, FieldAccess};
 use super::state::Shared;
 use crate::faults::Faults;
 use axum::body::Bytes;
@@ -25,9 +26,14 @@ pub fn routes() -> Router<Shared> {
         .route("/__sim/records/{object}", get(records).post(seed))
         .route(
             "/__sim/records/{object}/{id}",
-            get(record).patch(edit_as_person),
+            get(record).patch(edit_as_person).delete(delete),
         )
+        .route("/__sim/records/{object}/{id}/undelete", post(undelete))
+        .route("/__sim/commit-pending", post(commit_pending))
+        .route("/__sim/pending-commits", get(pending_commits))
         .route("/__sim/duplicate-rules", post(duplicate_rules))
+        .route("/__sim/fields/{object}", post(add_field))
+        .route("/__sim/field-access", post(field_access))
         .route("/__sim/validation-rules", post(validation_rule))
         .route("/__sim/deny", post(deny))
         .route("/__sim/api-usage", get(api_usage).post(set_api_usage))
@@ -160,10 +166,82 @@ async fn edit_as_person(
     }
 }
 
+/// A person deletes the record in the UI (204; 404 when there is no such live record).
+async fn delete(State(s): State<Shared>, Path((name, id)): Path<(String, String)>) -> Response {
+    recycle(&s, &name, &id, true)
+}
+
+/// A person restores the record from the recycle bin (204; 404 when it is not there).
+async fn undelete(State(s): State<Shared>, Path((name, id)): Path<(String, String)>) -> Response {
+    recycle(&s, &name, &id, false)
+}
+
+fn recycle(s: &Shared, name: &str, id: &str, deleted: bool) -> Response {
+    if s.set_deleted_as_person(name, id, deleted) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let error = if deleted {
+            "no such live record"
+        } else {
+            "no such record in the recycle bin"
+        };
+        (StatusCode::NOT_FOUND, Json(json!({"error": error}))).into_response()
+    }
+}
+
+/// Commits every slow write now: `{"committed": n}`.
+async fn commit_pending(State(s): State<Shared>) -> Response {
+    Json(json!({"committed": s.commit_pending_now()})).into_response()
+}
+
+async fn pending_commits(State(s): State<Shared>) -> Response {
+    Json(json!({"pending": s.org().store.pending_len()})).into_response()
+}
+
+/// Body: a [`CustomField`]. 204, or 400 with why Setup would refuse it.
+async fn add_field(State(s): State<Shared>, Path(name): Path<String>, body: Bytes) -> Response {
+    let added = object(&name).and_then(|o| {
+        let field = parse::<CustomField>(&body)?;
+        s.org().store.schema.add_custom(o, field).map_err(Bad)
+    });
+    match added {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Access {
+    object: String,
+    field: String,
+    access: FieldAccess,
+}
+
+/// Body: `{"object":"Account","field":"Phone","access":"hidden"|"read_only"|"read_write"}`.
+async fn field_access(State(s): State<Shared>, body: Bytes) -> Response {
+    let set = parse::<Access>(&body).and_then(|a| {
+        let o = object(&a.object)?;
+        s.org()
+            .store
+            .schema
+            .set_access(o, &a.field, a.access)
+            .map_err(Bad)
+    });
+    match set {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+/// Body: `{"object":"Contact","enabled":true}` (standard or off), or
+/// `{"object":"Contact","kind":"standard"|"off"|{"custom":{"fields":["Email"]}}}`, and for
+/// the Contact rule optionally `"match_leads":true`.
 #[derive(Deserialize)]
 struct DuplicateRule {
     object: String,
-    enabled: bool,
+    enabled: Option<bool>,
+    kind: Option<DuplicateRuleKind>,
+    match_leads: Option<bool>,
 }
 
 async fn duplicate_rules(State(s): State<Shared>, body: Bytes) -> Response {
@@ -171,13 +249,36 @@ async fn duplicate_rules(State(s): State<Shared>, body: Bytes) -> Response {
         Ok(r) => r,
         Err(r) => return r.into_response(),
     };
-    match object(&rule.object) {
-        Ok(o) => {
-            s.org().rules.set_duplicate_rule(o, rule.enabled);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(r) => r.into_response(),
+    let o = match object(&rule.object) {
+        Ok(o) => o,
+        Err(r) => return r.into_response(),
+    };
+    if rule.match_leads.is_some() && o != "Contact" {
+        return bad("match_leads is an option of the Contact rule");
     }
+    let kind = match (rule.kind, rule.enabled) {
+        (Some(kind), _) => Some(kind),
+        (None, Some(true)) => Some(DuplicateRuleKind::Standard),
+        (None, Some(false)) => Some(DuplicateRuleKind::Off),
+        (None, None) if rule.match_leads.is_some() => None,
+        (None, None) => return bad("give kind, enabled or match_leads"),
+    };
+    let mut org = s.org();
+    if let Some(DuplicateRuleKind::Custom { fields }) = &kind {
+        if let Some(f) = fields
+            .iter()
+            .find(|f| org.store.schema.field(o, f).is_none())
+        {
+            return bad(format!("{o} has no field {f}"));
+        }
+    }
+    if let Some(kind) = kind {
+        org.rules.set_duplicate_rule_kind(o, kind);
+    }
+    if let Some(on) = rule.match_leads {
+        org.rules.set_contact_matches_leads(on);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn validation_rule(State(s): State<Shared>, body: Bytes) -> Response {

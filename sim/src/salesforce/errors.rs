@@ -53,6 +53,19 @@ impl SfError {
         )
     }
 
+    /// A record in the recycle bin, read or written (400 on write, 404 on read).
+    pub fn entity_is_deleted() -> Self {
+        Self::bad("ENTITY_IS_DELETED", "entity is deleted")
+    }
+
+    /// A row whose change another transaction has not committed yet.
+    pub fn unable_to_lock(id: &str) -> Self {
+        Self::bad(
+            "UNABLE_TO_LOCK_ROW",
+            format!("unable to obtain exclusive access to this record or 1 records: {id}"),
+        )
+    }
+
     pub fn session() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

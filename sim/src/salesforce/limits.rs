@@ -53,6 +53,16 @@ pub async fn guard(State(state): State<Shared>, req: Request, next: Next) -> Res
     next.run(req).await
 }
 
+/// `GET /services/data/{version}/limits`: the org's allowances (this call already counted).
+pub async fn limits(State(state): State<Shared>) -> Response {
+    let used = state.org().api_used;
+    let max = state.config.daily_api_limit;
+    let body = serde_json::json!({
+        "DailyApiRequests": {"Max": max, "Remaining": max.saturating_sub(used)},
+    });
+    super::errors::json_response(StatusCode::OK, &body)
+}
+
 /// Adds `Sforce-Limit-Info: api-usage=USED/MAX` to every data response, faults included.
 pub async fn stamp(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;

@@ -6,7 +6,7 @@ use super::errors::{json_response, SfError};
 use super::rules::Operation;
 use super::soql::{self, Select};
 use super::state::Shared;
-use super::store::Record;
+use super::store::{is_deleted, Record};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -77,12 +77,33 @@ fn page(version: &str, cursor: &str, rows: &[Value], start: usize, batch: usize)
     body
 }
 
-/// `GET /services/data/{version}/query?q=…`
+/// `GET /services/data/{version}/query?q=…`: records outside the recycle bin.
 pub async fn query(
     State(state): State<Shared>,
     Path(version): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
+) -> Result<Response, SfError> {
+    run(&state, &version, raw, &headers, false)
+}
+
+/// `GET /services/data/{version}/queryAll?q=…`: the recycle bin included; pages onwards
+/// through `/query/{locator}` like `/query`.
+pub async fn query_all(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, SfError> {
+    run(&state, &version, raw, &headers, true)
+}
+
+fn run(
+    state: &Shared,
+    version: &str,
+    raw: Option<String>,
+    headers: &HeaderMap,
+    include_deleted: bool,
 ) -> Result<Response, SfError> {
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
@@ -92,21 +113,27 @@ pub async fn query(
         .filter(|q| !q.trim().is_empty())
         .ok_or_else(|| SfError::bad("MALFORMED_QUERY", "A query string has to be specified"))?;
     let to_error = |e: soql::SoqlError| SfError::bad(e.code, e.message(&q));
-    let (object, parsed) = soql::parse(&q).and_then(soql::check).map_err(to_error)?;
     let mut org = state.org();
+    let (object, parsed) = soql::parse(&q)
+        .and_then(|p| soql::check(p, &org.store.schema))
+        .map_err(to_error)?;
     if org.rules.check_access(object, Operation::Read).is_err() {
         return Err(SfError::bad(
             "INVALID_TYPE",
             format!("sObject type '{object}' is not supported."),
         ));
     }
-    let hits = soql::run(object, &parsed, org.store.all(object));
+    let store = &org.store;
+    let rows = store
+        .all(object)
+        .filter(|r| include_deleted || !is_deleted(r));
+    let hits = soql::run(&store.schema, object, &parsed, rows);
     let Select::Fields(fields) = &parsed.select else {
         let body = json!({"totalSize": hits.len(), "done": true, "records": []});
         return Ok(json_response(StatusCode::OK, &body));
     };
     let rows: Vec<Value> = hits.iter().map(|r| project(object, r, fields)).collect();
-    let batch = batch_size(&headers).unwrap_or(DEFAULT_BATCH);
+    let batch = batch_size(headers).unwrap_or(DEFAULT_BATCH);
     let cursor = if rows.len() > batch {
         org.cursors.open(rows.clone(), batch)
     } else {
@@ -114,7 +141,7 @@ pub async fn query(
     };
     Ok(json_response(
         StatusCode::OK,
-        &page(&version, &cursor, &rows, 0, batch),
+        &page(version, &cursor, &rows, 0, batch),
     ))
 }
 

@@ -1,4 +1,4 @@
-//! Single-record sObject routes: create, read (optionally `?fields=`) and update.
+//! Single-record sObject routes: create, read (optionally `?fields=`), update and delete.
 
 use super::duplicates::record_url;
 use super::errors::{json_body, json_response, SfError};
@@ -6,10 +6,10 @@ use super::org::WriteRequest;
 use super::rules::{DuplicateOptions, Operation};
 use super::schema;
 use super::state::Shared;
-use super::store::Record;
+use super::store::{is_deleted, Record};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use shared::salesforce::SalesforceId;
@@ -20,7 +20,7 @@ pub fn object_of(name: &str) -> Result<&'static str, SfError> {
 }
 
 /// The Id in a path: not an Id at all, or an Id of another object, is a 404.
-fn id_of(object: &str, raw: &str) -> Result<SalesforceId, SfError> {
+pub fn id_of(object: &str, raw: &str) -> Result<SalesforceId, SfError> {
     let id = SalesforceId::parse(raw).map_err(|_| SfError::not_an_id(raw))?;
     if id.key_prefix() != schema::key_prefix(object) {
         return Err(SfError::not_found());
@@ -58,6 +58,7 @@ pub fn duplicate_options(headers: &HeaderMap) -> DuplicateOptions {
 pub async fn create(
     State(state): State<Shared>,
     Path((_version, object)): Path<(String, String)>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
@@ -69,8 +70,12 @@ pub async fn create(
         body: &body,
         dup: duplicate_options(&headers),
     };
-    let id = state.org().write(&w, &state.config.integration_user_id)?;
-    let out = json!({"id": id.as_str(), "success": true, "errors": []});
+    let commit = state.slow_commit(uri.path());
+    let written = state
+        .org()
+        .write(&w, &state.config.integration_user_id, commit)?;
+    state.settle(written.ticket).await;
+    let out = json!({"id": written.id.as_str(), "success": true, "errors": []});
     Ok(json_response(StatusCode::CREATED, &out))
 }
 
@@ -78,6 +83,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<Shared>,
     Path((_version, object, id)): Path<(String, String, String)>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
@@ -90,7 +96,36 @@ pub async fn update(
         body: &body,
         dup: duplicate_options(&headers),
     };
-    state.org().write(&w, &state.config.integration_user_id)?;
+    let commit = state.slow_commit(uri.path());
+    let written = state
+        .org()
+        .write(&w, &state.config.integration_user_id, commit)?;
+    state.settle(written.ticket).await;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /services/data/{version}/sobjects/{object}/{id}`: into the recycle bin.
+pub async fn delete(
+    State(state): State<Shared>,
+    Path((_version, object, id)): Path<(String, String, String)>,
+    uri: Uri,
+) -> Result<Response, SfError> {
+    let object = object_of(&object)?;
+    let id = id_of(object, &id)?;
+    let commit = state.slow_commit(uri.path());
+    let ticket = {
+        let mut org = state.org();
+        org.rules.check_access(object, Operation::Delete)?;
+        org.target(object, &id).map_err(|e| match e.code {
+            "ENTITY_IS_DELETED" => SfError {
+                status: StatusCode::NOT_FOUND,
+                ..e
+            },
+            _ => e,
+        })?;
+        org.set_deleted(object, &id, true, &state.config.integration_user_id, commit)
+    };
+    state.settle(ticket).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -107,11 +142,16 @@ pub async fn get(
     let wanted = params
         .into_iter()
         .find_map(|(k, v)| (k == "fields").then_some(v));
-    let fields = match wanted {
-        None => schema::fields(object).iter().map(|f| f.name).collect(),
-        Some(list) => requested_fields(object, &list)?,
-    };
     let org = state.org();
+    let fields = match wanted {
+        None => org
+            .store
+            .schema
+            .api_fields(object)
+            .map(|f| f.name)
+            .collect(),
+        Some(list) => requested_fields(&org.store.schema, object, &list)?,
+    };
     // Without read access the object does not exist for this user.
     org.rules
         .check_access(object, Operation::Read)
@@ -120,6 +160,12 @@ pub async fn get(
         .store
         .get(object, id.as_str())
         .ok_or_else(SfError::not_found)?;
+    if is_deleted(rec) {
+        return Err(SfError {
+            status: StatusCode::NOT_FOUND,
+            ..SfError::entity_is_deleted()
+        });
+    }
     let mut out = json!({"attributes": {"type": object, "url": record_url(object, id.as_str())}});
     for f in fields {
         out[f] = rec.get(f).cloned().unwrap_or(Value::Null);
@@ -128,10 +174,14 @@ pub async fn get(
 }
 
 /// `?fields=` names, canonical, with Id always included.
-fn requested_fields(object: &str, list: &str) -> Result<Vec<&'static str>, SfError> {
+fn requested_fields(
+    schema: &schema::Schema,
+    object: &str,
+    list: &str,
+) -> Result<Vec<&'static str>, SfError> {
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let f = schema::field(object, name).ok_or_else(|| {
+        let f = schema.api_field(object, name).ok_or_else(|| {
             SfError::bad(
                 "INVALID_FIELD",
                 format!("No such column '{name}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."),

@@ -3,7 +3,7 @@
 
 use super::duplicates;
 use super::errors::SfError;
-use super::schema;
+use super::matching::DuplicateRuleKind;
 use super::store::{Record, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,6 +14,7 @@ pub enum Operation {
     Create,
     Update,
     Read,
+    Delete,
 }
 
 /// When a validation rule rejects a record, judged on the field's value after the write.
@@ -75,34 +76,53 @@ impl DuplicateOptions {
 }
 
 pub struct Rules {
-    duplicate_rules: HashMap<&'static str, bool>,
+    duplicate_rules: HashMap<&'static str, DuplicateRuleKind>,
+    contact_matches_leads: bool,
     validation: Vec<ValidationRule>,
     denied: HashSet<(&'static str, Operation)>,
 }
 
 impl Default for Rules {
-    /// Like a new org: the standard Account and Contact duplicate rules are active.
+    /// Like a new org: the standard duplicate rules are active (the Contact rule matching
+    /// Contacts only, as in orgs made before Summer '17).
     fn default() -> Self {
         Rules {
-            duplicate_rules: [("Account", true), ("Contact", true)].into(),
+            duplicate_rules: HashMap::new(),
+            contact_matches_leads: false,
             validation: Vec::new(),
             denied: HashSet::new(),
         }
     }
 }
 
-/// The field a standard duplicate rule matches on.
-pub fn duplicate_key(object: &str) -> Option<&'static str> {
-    match object {
-        "Account" => Some("Name"),
-        "Contact" => Some("Email"),
-        _ => None,
-    }
-}
+const STANDARD: DuplicateRuleKind = DuplicateRuleKind::Standard;
 
 impl Rules {
+    /// On: the standard rule; off: none.
     pub fn set_duplicate_rule(&mut self, object: &'static str, enabled: bool) {
-        self.duplicate_rules.insert(object, enabled);
+        let kind = if enabled {
+            DuplicateRuleKind::Standard
+        } else {
+            DuplicateRuleKind::Off
+        };
+        self.duplicate_rules.insert(object, kind);
+    }
+
+    pub fn set_duplicate_rule_kind(&mut self, object: &'static str, kind: DuplicateRuleKind) {
+        self.duplicate_rules.insert(object, kind);
+    }
+
+    pub fn duplicate_rule(&self, object: &str) -> &DuplicateRuleKind {
+        self.duplicate_rules.get(object).unwrap_or(&STANDARD)
+    }
+
+    /// Whether the Contact rule also matches Leads (one `matchResults` entry per type).
+    pub fn set_contact_matches_leads(&mut self, on: bool) {
+        self.contact_matches_leads = on;
+    }
+
+    pub fn contact_matches_leads(&self) -> bool {
+        self.contact_matches_leads
     }
 
     pub fn add_validation_rule(&mut self, rule: ValidationRule) {
@@ -133,9 +153,10 @@ impl Rules {
         changed: &Record,
         dup: DuplicateOptions,
     ) -> Result<(), SfError> {
-        let missing: Vec<&str> = schema::fields(object)
-            .iter()
-            .filter(|f| f.required && text(rec, f.name).trim().is_empty())
+        let missing: Vec<&str> = store
+            .schema
+            .fields(object)
+            .filter(|f| f.required && blank(rec.get(f.name)))
             .map(|f| f.name)
             .collect();
         if !missing.is_empty() {
@@ -147,7 +168,10 @@ impl Rules {
             .iter()
             .filter(|r| r.object.eq_ignore_ascii_case(object))
         {
-            let field = schema::field(object, &r.field).map_or(r.field.as_str(), |f| f.name);
+            let field = store
+                .schema
+                .field(object, &r.field)
+                .map_or(r.field.as_str(), |f| f.name);
             if r.condition.fires(text(rec, field)) {
                 let fields: Vec<&str> = r.error_field.iter().map(String::as_str).collect();
                 return Err(
@@ -156,44 +180,17 @@ impl Rules {
                 );
             }
         }
-        self.check_duplicates(store, object, rec, changed, dup)
+        duplicates::check(self, store, object, rec, changed, dup)?;
+        super::unique::check(store, object, rec, changed)
     }
+}
 
-    fn check_duplicates(
-        &self,
-        store: &Store,
-        object: &'static str,
-        rec: &Record,
-        changed: &Record,
-        dup: DuplicateOptions,
-    ) -> Result<(), SfError> {
-        let Some(key) = duplicate_key(object) else {
-            return Ok(());
-        };
-        let active = self.duplicate_rules.get(object).copied().unwrap_or(false);
-        let is_update = rec.contains_key("Id");
-        // On update the rule only runs when the matched field itself changes.
-        if !active || dup.allow_save || (is_update && !changed.contains_key(key)) {
-            return Ok(());
-        }
-        let wanted = text(rec, key).trim().to_lowercase();
-        if wanted.is_empty() {
-            return Ok(());
-        }
-        let own_id = rec.get("Id");
-        let matches: Vec<&Record> = store
-            .all(object)
-            .filter(|r| own_id.is_none() || r.get("Id") != own_id)
-            .filter(|r| text(r, key).trim().to_lowercase() == wanted)
-            .collect();
-        if matches.is_empty() {
-            return Ok(());
-        }
-        Err(duplicates::detected(
-            object,
-            &matches,
-            dup.include_record_details,
-        ))
+/// Missing, null or only white space (a number or a checkbox is never blank).
+fn blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
     }
 }
 
@@ -209,6 +206,12 @@ mod tests {
 
     fn rec(v: Value) -> Record {
         v.as_object().cloned().unwrap_or_default()
+    }
+
+    fn name_rule() -> DuplicateRuleKind {
+        DuplicateRuleKind::Custom {
+            fields: vec!["Name".into()],
+        }
     }
 
     #[test]
@@ -237,6 +240,7 @@ mod tests {
             Writer::User("005"),
         );
         let mut rules = Rules::default();
+        rules.set_duplicate_rule_kind("Account", name_rule());
         let none = DuplicateOptions::default();
         let e = rules
             .check_record(&store, "Account", &rec(json!({})), &Record::new(), none)
@@ -293,7 +297,8 @@ mod tests {
             &rec(json!({"Name": "Globex"})),
             Writer::User("005"),
         );
-        let rules = Rules::default();
+        let mut rules = Rules::default();
+        rules.set_duplicate_rule_kind("Account", name_rule());
         let none = DuplicateOptions::default();
         let mut b_rec = store
             .get("Account", b.as_str())

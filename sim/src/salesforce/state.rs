@@ -6,6 +6,7 @@ use super::sessions::Sessions;
 use crate::counters::CounterSet;
 use crate::faults::FaultHandle;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 pub struct SimState {
     pub config: SalesforceSimConfig,
@@ -15,6 +16,8 @@ pub struct SimState {
     sessions: Mutex<Sessions>,
     pub faults: FaultHandle,
     pub counters: CounterSet,
+    /// Bumped whenever pending commits are forced, so writers waiting on them wake early.
+    pub commits: tokio::sync::watch::Sender<u64>,
 }
 
 pub type Shared = Arc<SimState>;
@@ -29,12 +32,16 @@ impl SimState {
             sessions: Mutex::new(Sessions::default()),
             faults,
             counters: CounterSet::default(),
+            commits: tokio::sync::watch::Sender::new(0),
         })
     }
 
-    /// The org; a panic elsewhere never poisons the simulator for later requests.
+    /// The org, with every late commit that is due made visible first; a panic elsewhere
+    /// never poisons the simulator for later requests.
     pub fn org(&self) -> MutexGuard<'_, Org> {
-        self.org.lock().unwrap_or_else(|e| e.into_inner())
+        let mut org = self.org.lock().unwrap_or_else(|e| e.into_inner());
+        org.store.commit_due(Instant::now());
+        org
     }
 
     pub fn sessions(&self) -> MutexGuard<'_, Sessions> {

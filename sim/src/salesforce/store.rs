@@ -1,10 +1,14 @@
-//! Record storage: Ids, audit fields and the org-wide SystemModstamp clock.
+//! Record storage: Ids, audit fields, the org-wide SystemModstamp clock, the recycle bin flag,
+//! and transactions that commit late. Readers only ever see committed versions; a version
+//! waiting for its commit is stamped already, and it holds its row's lock until it commits.
 
-use super::schema;
+use super::matching;
+use super::schema::{self, Schema};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 use shared::salesforce::SalesforceId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 
 pub type Record = Map<String, Value>;
 
@@ -17,12 +21,34 @@ pub enum Writer<'a> {
     Seed(&'a str),
 }
 
+/// A version written but not committed yet.
+struct Pending {
+    object: &'static str,
+    id: String,
+    record: Record,
+    due: Instant,
+    ticket: u64,
+}
+
+/// A write whose commit is pending: the handler that made it answers once it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: u64,
+    pub due: Instant,
+}
+
 #[derive(Default)]
 pub struct Store {
-    /// object -> 18-char Id -> record. Generated Ids sort in creation order.
+    pub schema: Schema,
+    /// object -> 18-char Id -> committed record. Generated Ids sort in creation order.
     records: HashMap<&'static str, BTreeMap<String, Record>>,
+    /// In write order; a row has at most one.
+    pending: Vec<Pending>,
+    /// Duplicate-rule candidates: match key -> Ids of committed live records holding it.
+    index: HashMap<String, BTreeSet<String>>,
     seq: u64,
     last_stamp_ms: i64,
+    last_ticket: u64,
 }
 
 /// Salesforce's JSON datetime: `2024-01-01T00:00:00.000+0000`.
@@ -41,6 +67,11 @@ pub fn parse_time(s: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
+/// Whether a record sits in the recycle bin.
+pub fn is_deleted(rec: &Record) -> bool {
+    rec.get("IsDeleted").and_then(Value::as_bool) == Some(true)
+}
+
 impl Store {
     pub fn new_id(&mut self, object: &str) -> SalesforceId {
         self.seq += 1;
@@ -54,12 +85,18 @@ impl Store {
         self.last_stamp_ms
     }
 
-    /// The record of `object` with Id `id` (15 or 18 characters).
+    /// The committed record of `object` with Id `id` (15 or 18 characters), deleted or not.
     pub fn get(&self, object: &str, id: &str) -> Option<&Record> {
         let id = SalesforceId::parse(id).ok()?;
         self.records.get(object)?.get(id.as_str())
     }
 
+    /// The committed record when it is not in the recycle bin.
+    pub fn live(&self, object: &str, id: &str) -> Option<&Record> {
+        self.get(object, id).filter(|r| !is_deleted(r))
+    }
+
+    /// Every committed record of `object`, the recycle bin included.
     pub fn all(&self, object: &str) -> impl Iterator<Item = &Record> {
         self.records
             .get(object)
@@ -67,15 +104,39 @@ impl Store {
             .flat_map(|m| m.values())
     }
 
-    /// Creates (`id` None) or changes a record; `fields` are already validated and carry
-    /// canonical names. Returns the Id.
-    pub fn put(
+    /// Every committed record of `object` outside the recycle bin.
+    pub fn all_live(&self, object: &str) -> impl Iterator<Item = &Record> {
+        self.all(object).filter(|r| !is_deleted(r))
+    }
+
+    /// Versions of `object` written but not committed (for unique-value locks).
+    pub fn uncommitted(&self, object: &str) -> impl Iterator<Item = &Record> {
+        let object = object.to_string();
+        self.pending
+            .iter()
+            .filter(move |p| p.object == object)
+            .map(|p| &p.record)
+    }
+
+    /// Whether a transaction still holds the row (its change is not committed).
+    pub fn locked(&self, object: &str, id: &str) -> bool {
+        let Ok(id) = SalesforceId::parse(id) else {
+            return false;
+        };
+        self.pending
+            .iter()
+            .any(|p| p.object == object && p.id == id.as_str())
+    }
+
+    /// Builds the next version of a record (a new one when `id` is None) from its committed
+    /// version; `fields` are validated already. Stamps it now, commits nothing.
+    pub fn stage(
         &mut self,
         object: &'static str,
         id: Option<&SalesforceId>,
         fields: &Record,
         writer: Writer<'_>,
-    ) -> SalesforceId {
+    ) -> (SalesforceId, Record) {
         let id = id.cloned().unwrap_or_else(|| self.new_id(object));
         let (user, seeding) = match writer {
             Writer::User(u) => (u, false),
@@ -94,15 +155,16 @@ impl Store {
         rec.insert("SystemModstamp".into(), json!(stamp));
         rec.insert("LastModifiedById".into(), json!(user));
         for (k, v) in fields {
-            let name = schema::field(object, k).map_or(k.as_str(), |f| f.name);
-            let platform_owned = schema::field(object, name).is_some_and(|f| !f.writable);
+            let field = self.schema.field(object, k);
+            let name = field.map_or(k.as_str(), |f| f.name);
+            let platform_owned = field.is_some_and(|f| !f.writable);
             if platform_owned && !seeding {
                 continue;
             }
             rec.insert(name.to_string(), v.clone());
         }
-        if object == "Contact" {
-            rec.insert("Name".into(), contact_name(&rec));
+        if matches!(object, "Contact" | "Lead") {
+            rec.insert("Name".into(), person_name(&rec));
         }
         if seeding {
             // A seeded stamp in the future still keeps later writes strictly after it.
@@ -112,16 +174,151 @@ impl Store {
                 .and_then(parse_time);
             self.last_stamp_ms = self.last_stamp_ms.max(seeded.unwrap_or(0));
         }
-        self.records
-            .entry(object)
-            .or_default()
-            .insert(id.to_string(), rec);
+        (id, rec)
+    }
+
+    /// The next version of a record with only its recycle-bin flag changed.
+    pub fn stage_deleted(
+        &mut self,
+        object: &'static str,
+        id: &SalesforceId,
+        deleted: bool,
+        user: &str,
+    ) -> Option<Record> {
+        self.get(object, id.as_str())?;
+        let (_, mut rec) = self.stage(object, Some(id), &Record::new(), Writer::User(user));
+        rec.insert("IsDeleted".into(), json!(deleted));
+        Some(rec)
+    }
+
+    /// Makes a version visible to every reader.
+    pub fn commit(&mut self, object: &'static str, rec: Record) {
+        let id = rec
+            .get("Id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(old) = self.records.get(object).and_then(|m| m.get(&id)) {
+            for key in matching::keys(object, old) {
+                if let Some(ids) = self.index.get_mut(&key) {
+                    ids.remove(&id);
+                }
+            }
+        }
+        if !is_deleted(&rec) {
+            for key in matching::keys(object, &rec) {
+                self.index.entry(key).or_default().insert(id.clone());
+            }
+        }
+        self.records.entry(object).or_default().insert(id, rec);
+    }
+
+    /// The committed live records of `object` filed under any of `keys`.
+    pub fn candidates(&self, object: &str, keys: &[String]) -> Vec<&Record> {
+        let mut ids: BTreeSet<&String> = BTreeSet::new();
+        for k in keys {
+            ids.extend(self.index.get(k).into_iter().flatten());
+        }
+        ids.into_iter()
+            .filter_map(|id| self.live(object, id))
+            .collect()
+    }
+
+    /// Commits now, or after `delay` when the transaction is slow; a slow one answers the
+    /// ticket its writer waits on.
+    pub fn save(
+        &mut self,
+        object: &'static str,
+        rec: Record,
+        delay: Option<Duration>,
+        due: Option<Instant>,
+    ) -> Option<Ticket> {
+        let Some(delay) = delay else {
+            self.commit(object, rec);
+            return None;
+        };
+        let due = due.unwrap_or_else(|| Instant::now() + delay);
+        self.last_ticket += 1;
+        let id = rec
+            .get("Id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        self.pending.push(Pending {
+            object,
+            id,
+            record: rec,
+            due,
+            ticket: self.last_ticket,
+        });
+        Some(Ticket {
+            id: self.last_ticket,
+            due,
+        })
+    }
+
+    /// Creates or changes a record and commits it at once; returns the Id.
+    pub fn put(
+        &mut self,
+        object: &'static str,
+        id: Option<&SalesforceId>,
+        fields: &Record,
+        writer: Writer<'_>,
+    ) -> SalesforceId {
+        let (id, rec) = self.stage(object, id, fields, writer);
+        self.commit(object, rec);
         id
+    }
+
+    /// Commits every pending version whose time has come, in write order.
+    pub fn commit_due(&mut self, now: Instant) {
+        if self.pending.iter().all(|p| p.due > now) {
+            return;
+        }
+        let (due, later): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| p.due <= now);
+        self.pending = later;
+        for p in due {
+            self.commit(p.object, p.record);
+        }
+    }
+
+    /// Commits every pending version now.
+    pub fn commit_all(&mut self) -> usize {
+        let all = std::mem::take(&mut self.pending);
+        let n = all.len();
+        for p in all {
+            self.commit(p.object, p.record);
+        }
+        n
+    }
+
+    /// Commits the pending version of one row, if any (a person's edit waits for the lock).
+    pub fn force(&mut self, object: &str, id: &str) {
+        let Ok(id) = SalesforceId::parse(id) else {
+            return;
+        };
+        let (mine, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| p.object == object && p.id == id.as_str());
+        self.pending = rest;
+        for p in mine {
+            self.commit(p.object, p.record);
+        }
+    }
+
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    pub fn is_pending(&self, ticket: u64) -> bool {
+        self.pending.iter().any(|p| p.ticket == ticket)
     }
 }
 
-/// Contact.Name is "FirstName LastName", skipping a blank first name.
-fn contact_name(rec: &Record) -> Value {
+/// Contact.Name (and Lead.Name) is "FirstName LastName", skipping a blank first name.
+fn person_name(rec: &Record) -> Value {
     let part = |k: &str| rec.get(k).and_then(Value::as_str).unwrap_or("").trim();
     let name = [part("FirstName"), part("LastName")]
         .into_iter()
@@ -136,82 +333,4 @@ fn contact_name(rec: &Record) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_valid_and_prefixed() {
-        let mut s = Store::default();
-        let a = s.new_id("Account");
-        let c = s.new_id("Contact");
-        assert_eq!(a.key_prefix(), "001");
-        assert_eq!(c.key_prefix(), "003");
-        assert_eq!(SalesforceId::parse(a.as_str()).unwrap(), a);
-        assert_eq!(SalesforceId::parse(a.to_15()).unwrap(), a);
-    }
-
-    #[test]
-    fn modstamps_strictly_increase() {
-        let mut s = Store::default();
-        let mut last = String::new();
-        for i in 0..50 {
-            let f = json!({"Name": format!("A{i}")});
-            let id = s.put("Account", None, f.as_object().unwrap(), Writer::User("005"));
-            let stamp = s.get("Account", id.as_str()).unwrap()["SystemModstamp"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            assert!(stamp > last, "{stamp} after {last}");
-            last = stamp;
-        }
-    }
-
-    #[test]
-    fn seeding_keeps_explicit_audit_fields_and_users_cannot() {
-        let mut s = Store::default();
-        let f = json!({"Name": "Old", "SystemModstamp": "2020-01-01T00:00:00.000+0000", "LastModifiedById": "005000000000009AAA"});
-        let id = s.put(
-            "Account",
-            None,
-            f.as_object().unwrap(),
-            Writer::Seed("005x"),
-        );
-        let rec = s.get("Account", id.as_str()).unwrap();
-        assert_eq!(rec["SystemModstamp"], "2020-01-01T00:00:00.000+0000");
-        assert_eq!(rec["LastModifiedById"], "005000000000009AAA");
-        let id2 = s.put(
-            "Account",
-            None,
-            f.as_object().unwrap(),
-            Writer::User("005y"),
-        );
-        assert_ne!(
-            s.get("Account", id2.as_str()).unwrap()["SystemModstamp"],
-            "2020-01-01T00:00:00.000+0000"
-        );
-    }
-
-    #[test]
-    fn time_format_round_trips() {
-        assert_eq!(
-            format_time(1_704_067_200_000),
-            "2024-01-01T00:00:00.000+0000"
-        );
-        assert_eq!(
-            parse_time("2024-01-01T00:00:00.000+0000"),
-            Some(1_704_067_200_000)
-        );
-        assert_eq!(parse_time("2024-01-01T00:00:00Z"), Some(1_704_067_200_000));
-    }
-
-    #[test]
-    fn contact_name_is_compound() {
-        let mut s = Store::default();
-        let f = json!({"FirstName": "Ada", "LastName": "Lovelace"});
-        let id = s.put("Contact", None, f.as_object().unwrap(), Writer::User("005"));
-        assert_eq!(
-            s.get("Contact", id.as_str()).unwrap()["Name"],
-            "Ada Lovelace"
-        );
-    }
-}
+mod tests;

@@ -5,10 +5,11 @@ use super::*;
 #[tokio::test]
 async fn collections_report_per_record_and_honour_all_or_none() {
     let org = Org::default().await;
-    org.sim.insert("Account", json!({"Name": "Taken"}));
+    org.sim
+        .insert("Account", json!({"Name": "Taken", "BillingCity": "Oslo"}));
     let body = json!({"allOrNone": false, "records": [
         {"attributes": {"type": "Account"}, "Name": "One"},
-        {"attributes": {"type": "Account"}, "Name": "taken"},
+        {"attributes": {"type": "Account"}, "Name": "taken", "BillingCity": "OSLO"},
         {"attributes": {"type": "Account"}, "Phone": "no name"},
     ]});
     let (status, results) = parts(org.post("/composite/sobjects", &body).await).await;

@@ -226,12 +226,12 @@ async fn write_errors_look_like_salesforce() {
 #[tokio::test]
 async fn duplicate_rules_validation_rules_and_denials() {
     let org = Org::default().await;
-    let existing = org.sim.insert("Account", json!({"Name": "Acme"}));
-    let (status, body) = parts(
-        org.post("/sobjects/Account", &json!({"Name": "ACME"}))
-            .await,
-    )
-    .await;
+    let existing = org.sim.insert(
+        "Account",
+        json!({"Name": "Acme", "Website": "acme.example"}),
+    );
+    let dup = json!({"Name": "ACME Inc.", "Website": "https://www.acme.example/"});
+    let (status, body) = parts(org.post("/sobjects/Account", &dup).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let e = &body[0];
     assert_eq!(e["errorCode"], "DUPLICATES_DETECTED");
@@ -264,7 +264,7 @@ async fn duplicate_rules_validation_rules_and_denials() {
             "Sforce-Duplicate-Rule-Header",
             "allowSave=true; includeRecordDetails=true; runAsCurrentUser=true",
         )
-        .json(&json!({"Name": "ACME"}))
+        .json(&dup)
         .send()
         .await
         .expect("sent");

@@ -2,12 +2,18 @@
 
 use super::typecheck::record_value;
 use super::{CmpOp, Cond, LikeTok, Lit, OrderBy, Query};
+use crate::salesforce::schema::Schema;
 use crate::salesforce::store::Record;
 use std::cmp::Ordering;
 
 /// The records of a checked query over `object`: filtered, ordered, limited.
-pub fn run<'a>(object: &str, q: &Query, rows: impl Iterator<Item = &'a Record>) -> Vec<&'a Record> {
-    let get = |r: &Record, f: &str| record_value(object, r, f);
+pub fn run<'a>(
+    schema: &Schema,
+    object: &str,
+    q: &Query,
+    rows: impl Iterator<Item = &'a Record>,
+) -> Vec<&'a Record> {
+    let get = |r: &Record, f: &str| record_value(schema, object, r, f);
     let mut hits: Vec<&Record> = rows
         .filter(|r| q.filter.as_ref().is_none_or(|c| matches(c, &|f| get(r, f))))
         .collect();

@@ -1,6 +1,7 @@
 //! The SOQL subset, table-driven: parsing, checking and evaluation over a small org.
 
 use super::*;
+use crate::salesforce::schema::Schema;
 use crate::salesforce::store::{Record, Store, Writer};
 use serde_json::{json, Value};
 
@@ -26,9 +27,11 @@ fn org() -> (Store, Vec<String>) {
 
 fn names(q: &str) -> Result<Vec<String>, String> {
     let (store, _) = org();
-    let parsed = parse(q).and_then(check).map_err(|e| e.code.to_string())?;
+    let parsed = parse(q)
+        .and_then(|q| check(q, &Schema::default()))
+        .map_err(|e| e.code.to_string())?;
     let (object, query) = parsed;
-    Ok(run(object, &query, store.all(object))
+    Ok(run(&store.schema, object, &query, store.all(object))
         .iter()
         .map(|r: &&Record| {
             r.get("Name")
@@ -183,15 +186,19 @@ fn id_filters_accept_15_and_18_chars() {
     let (store, ids) = org();
     for id in [ids[2].clone(), ids[2][..15].to_string()] {
         let q = format!("SELECT Name FROM Account WHERE Id = '{id}'");
-        let (object, query) = parse(&q).and_then(check).expect("valid");
-        let hits = run(object, &query, store.all(object));
+        let (object, query) = parse(&q)
+            .and_then(|q| check(q, &Schema::default()))
+            .expect("valid");
+        let hits = run(&store.schema, object, &query, store.all(object));
         assert_eq!(hits.len(), 1, "{q}");
     }
     // Ids compare exactly: another case is another Id.
     let lower = ids[2][..15].to_lowercase();
     let q = format!("SELECT Name FROM Account WHERE Id IN ('{lower}')");
-    let (object, query) = parse(&q).and_then(check).expect("valid");
-    assert!(run(object, &query, store.all(object)).is_empty());
+    let (object, query) = parse(&q)
+        .and_then(|q| check(q, &Schema::default()))
+        .expect("valid");
+    assert!(run(&store.schema, object, &query, store.all(object)).is_empty());
 }
 
 #[test]
@@ -199,7 +206,7 @@ fn count_and_select_shapes() {
     let q = parse("SELECT COUNT() FROM Contact WHERE Email != null").expect("parses");
     assert_eq!(q.select, Select::Count);
     let q = parse("SELECT Id, name FROM Account")
-        .and_then(check)
+        .and_then(|q| check(q, &Schema::default()))
         .expect("checks")
         .1;
     let Select::Fields(f) = q.select else {
@@ -289,7 +296,9 @@ fn rejections() {
 #[test]
 fn errors_point_at_the_problem() {
     let q = "SELECT Id, Bogus FROM Account";
-    let e = parse(q).and_then(check).expect_err("bad field");
+    let e = parse(q)
+        .and_then(|q| check(q, &Schema::default()))
+        .expect_err("bad field");
     let msg = e.message(q);
     assert!(msg.contains("ERROR at Row:1:Column:12"), "{msg}");
     assert!(

@@ -2,13 +2,13 @@
 //! literals into the types of the fields they are compared with.
 
 use super::{Cond, Ident, Lit, Query, Select, SoqlError};
-use crate::salesforce::schema::{self, Field, Kind};
+use crate::salesforce::schema::{self, Field, Kind, Schema};
 use crate::salesforce::store::{parse_time, Record};
 use serde_json::Value;
 use shared::salesforce::SalesforceId;
 
 /// Validates `q` and returns it with canonical names and typed literals.
-pub fn check(mut q: Query) -> Result<(&'static str, Query), SoqlError> {
+pub fn check(mut q: Query, schema: &Schema) -> Result<(&'static str, Query), SoqlError> {
     let object = schema::object(&q.object.name).ok_or_else(|| SoqlError {
         code: "INVALID_TYPE",
         pos: Some(q.object.pos),
@@ -19,21 +19,21 @@ pub fn check(mut q: Query) -> Result<(&'static str, Query), SoqlError> {
     })?;
     if let Select::Fields(fields) = &mut q.select {
         for f in fields.iter_mut() {
-            resolve(object, f)?;
+            resolve(schema, object, f)?;
         }
     }
     for o in &mut q.order {
-        resolve(object, &mut o.field)?;
+        resolve(schema, object, &mut o.field)?;
     }
     if let Some(c) = q.filter.take() {
-        q.filter = Some(cond(object, c)?);
+        q.filter = Some(cond(schema, object, c)?);
     }
     Ok((object, q))
 }
 
 /// Renames `f` to the field's canonical name.
-fn resolve(object: &str, f: &mut Ident) -> Result<Field, SoqlError> {
-    let field = schema::field(object, &f.name).ok_or_else(|| SoqlError {
+fn resolve(schema: &Schema, object: &str, f: &mut Ident) -> Result<Field, SoqlError> {
+    let field = schema.api_field(object, &f.name).ok_or_else(|| SoqlError {
         code: "INVALID_FIELD",
         pos: Some(f.pos),
         detail: format!(
@@ -45,28 +45,28 @@ fn resolve(object: &str, f: &mut Ident) -> Result<Field, SoqlError> {
     Ok(field)
 }
 
-fn cond(object: &str, c: Cond) -> Result<Cond, SoqlError> {
+fn cond(schema: &Schema, object: &str, c: Cond) -> Result<Cond, SoqlError> {
     Ok(match c {
         Cond::And(terms) => Cond::And(
             terms
                 .into_iter()
-                .map(|t| cond(object, t))
+                .map(|t| cond(schema, object, t))
                 .collect::<Result<_, _>>()?,
         ),
         Cond::Or(terms) => Cond::Or(
             terms
                 .into_iter()
-                .map(|t| cond(object, t))
+                .map(|t| cond(schema, object, t))
                 .collect::<Result<_, _>>()?,
         ),
-        Cond::Not(a) => Cond::Not(Box::new(cond(object, *a)?)),
+        Cond::Not(a) => Cond::Not(Box::new(cond(schema, object, *a)?)),
         Cond::Cmp(mut f, op, lit) => {
-            let field = resolve(object, &mut f)?;
+            let field = resolve(schema, object, &mut f)?;
             let lit = typed(field, &f, lit)?;
             Cond::Cmp(f, op, lit)
         }
         Cond::In(mut f, negated, vals) => {
-            let field = resolve(object, &mut f)?;
+            let field = resolve(schema, object, &mut f)?;
             let vals = vals
                 .into_iter()
                 .map(|l| typed(field, &f, l))
@@ -74,8 +74,8 @@ fn cond(object: &str, c: Cond) -> Result<Cond, SoqlError> {
             Cond::In(f, negated, vals)
         }
         Cond::Like(mut f, p) => {
-            let field = resolve(object, &mut f)?;
-            if !matches!(field.kind, Kind::Text(_) | Kind::Email(_)) {
+            let field = resolve(schema, object, &mut f)?;
+            if !field.kind.is_text() {
                 return Err(SoqlError {
                     code: "INVALID_FIELD",
                     pos: Some(f.pos),
@@ -89,10 +89,12 @@ fn cond(object: &str, c: Cond) -> Result<Cond, SoqlError> {
 
 fn kind_name(k: Kind) -> &'static str {
     match k {
-        Kind::Text(_) | Kind::Email(_) => "string",
+        Kind::Picklist { .. } => "picklist",
+        k if k.is_text() => "string",
         Kind::Reference(_) | Kind::Id => "id",
         Kind::DateTime => "dateTime",
         Kind::Boolean => "boolean",
+        _ => "double",
     }
 }
 
@@ -112,8 +114,8 @@ fn typed(field: Field, at: &Ident, lit: Lit) -> Result<Lit, SoqlError> {
     };
     match (field.kind, lit) {
         (_, Lit::Null) => Ok(Lit::Null),
-        (Kind::Text(_) | Kind::Email(_), Lit::Str(s)) => Ok(Lit::Str(s)),
-        (Kind::Text(_) | Kind::Email(_), _) => Err(wrong(true)),
+        (k, Lit::Str(s)) if k.is_text() => Ok(Lit::Str(s)),
+        (k, _) if k.is_text() => Err(wrong(true)),
         (Kind::Id | Kind::Reference(_), Lit::Str(s)) => SalesforceId::parse(&s)
             .map(|id| Lit::Id(id.to_string()))
             .map_err(|_| SoqlError {
@@ -126,12 +128,14 @@ fn typed(field: Field, at: &Ident, lit: Lit) -> Result<Lit, SoqlError> {
         (Kind::DateTime, _) => Err(wrong(false)),
         (Kind::Boolean, Lit::Bool(b)) => Ok(Lit::Bool(b)),
         (Kind::Boolean, _) => Err(wrong(false)),
+        (Kind::Number { .. }, Lit::Num(n)) => Ok(Lit::Num(n)),
+        (_, _) => Err(wrong(false)),
     }
 }
 
 /// A stored field value as a literal of the field's type.
-pub fn record_value(object: &str, rec: &Record, field: &str) -> Lit {
-    let kind = schema::field(object, field).map(|f| f.kind);
+pub fn record_value(schema: &Schema, object: &str, rec: &Record, field: &str) -> Lit {
+    let kind = schema.field(object, field).map(|f| f.kind);
     match (kind, rec.get(field)) {
         (_, None | Some(Value::Null)) => Lit::Null,
         (Some(Kind::DateTime), Some(Value::String(s))) => {

@@ -1,36 +1,23 @@
-//! The Account and Contact fields the simulator knows, with Salesforce's types, lengths and
-//! required flags.
+//! The standard fields of Account, Contact and Lead, with Salesforce's types, lengths and
+//! required flags, and each object's key prefix.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A text field with a maximum length in characters.
-    Text(usize),
-    Email(usize),
-    /// A lookup to another object (Contact.AccountId -> Account).
-    Reference(&'static str),
-    Id,
-    DateTime,
-    Boolean,
-}
+use super::{Field, Kind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-    /// False for fields the platform sets (Id, audit fields).
-    pub writable: bool,
-}
-
-const fn text(name: &'static str, label: &'static str, len: usize) -> Field {
+const fn field(name: &'static str, label: &'static str, kind: Kind) -> Field {
     Field {
         name,
         label,
-        kind: Kind::Text(len),
+        kind,
         required: false,
         writable: true,
+        custom: false,
+        external_id: false,
+        unique: false,
     }
+}
+
+const fn text(name: &'static str, label: &'static str, len: usize) -> Field {
+    field(name, label, Kind::Text(len))
 }
 
 const fn required(mut f: Field) -> Field {
@@ -39,13 +26,9 @@ const fn required(mut f: Field) -> Field {
 }
 
 const fn system(name: &'static str, label: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        label,
-        kind,
-        required: false,
-        writable: false,
-    }
+    let mut f = field(name, label, kind);
+    f.writable = false;
+    f
 }
 
 const SYSTEM: [Field; 7] = [
@@ -62,9 +45,10 @@ const SYSTEM: [Field; 7] = [
     system("SystemModstamp", "System Modstamp", Kind::DateTime),
 ];
 
+/// Street (a text area), city, state, postal code, country.
 const fn address(prefix: [&'static str; 5], label: [&'static str; 5]) -> [Field; 5] {
     [
-        text(prefix[0], label[0], 255),
+        field(prefix[0], label[0], Kind::TextArea(255)),
         text(prefix[1], label[1], 40),
         text(prefix[2], label[2], 80),
         text(prefix[3], label[3], 20),
@@ -108,10 +92,10 @@ const ACCOUNT: [Field; 16] = {
     [
         required(text("Name", "Account Name", 255)),
         text("AccountNumber", "Account Number", 40),
-        text("Phone", "Account Phone", 40),
-        text("Fax", "Account Fax", 40),
-        text("Website", "Website", 255),
-        text("Description", "Account Description", 32000),
+        field("Phone", "Account Phone", Kind::Phone(40)),
+        field("Fax", "Account Fax", Kind::Phone(40)),
+        field("Website", "Website", Kind::Url(255)),
+        field("Description", "Account Description", Kind::TextArea(32000)),
         b[0],
         b[1],
         b[2],
@@ -125,7 +109,7 @@ const ACCOUNT: [Field; 16] = {
     ]
 };
 
-const CONTACT: [Field; 13] = {
+const CONTACT: [Field; 14] = {
     let m = address(
         [
             "MailingStreet",
@@ -145,23 +129,12 @@ const CONTACT: [Field; 13] = {
     [
         text("FirstName", "First Name", 40),
         required(text("LastName", "Last Name", 80)),
-        Field {
-            name: "Email",
-            label: "Email",
-            kind: Kind::Email(80),
-            required: false,
-            writable: true,
-        },
-        Field {
-            name: "AccountId",
-            label: "Account ID",
-            kind: Kind::Reference("Account"),
-            required: false,
-            writable: true,
-        },
-        text("Phone", "Business Phone", 40),
-        text("Fax", "Business Fax", 40),
-        text("Description", "Contact Description", 32000),
+        field("Email", "Email", Kind::Email(80)),
+        field("AccountId", "Account ID", Kind::Reference("Account")),
+        text("Title", "Title", 128),
+        field("Phone", "Business Phone", Kind::Phone(40)),
+        field("Fax", "Business Fax", Kind::Phone(40)),
+        field("Description", "Contact Description", Kind::TextArea(32000)),
         m[0],
         m[1],
         m[2],
@@ -172,14 +145,15 @@ const CONTACT: [Field; 13] = {
     ]
 };
 
-/// Every field of `object`, system fields first.
-pub fn fields(object: &str) -> &'static [Field] {
-    match object {
-        "Account" => &ACCOUNT_ALL,
-        "Contact" => &CONTACT_ALL,
-        _ => &[],
-    }
-}
+const LEAD: [Field; 7] = [
+    text("FirstName", "First Name", 40),
+    required(text("LastName", "Last Name", 80)),
+    field("Email", "Email", Kind::Email(80)),
+    field("Phone", "Phone", Kind::Phone(40)),
+    required(text("Company", "Company", 255)),
+    text("Title", "Title", 128),
+    system("Name", "Full Name", Kind::Text(121)),
+];
 
 const fn concat<const A: usize, const B: usize, const N: usize>(
     a: [Field; A],
@@ -199,57 +173,87 @@ const fn concat<const A: usize, const B: usize, const N: usize>(
 }
 
 static ACCOUNT_ALL: [Field; 23] = concat(SYSTEM, ACCOUNT);
-static CONTACT_ALL: [Field; 20] = concat(SYSTEM, CONTACT);
+static CONTACT_ALL: [Field; 21] = concat(SYSTEM, CONTACT);
+static LEAD_ALL: [Field; 14] = concat(SYSTEM, LEAD);
 
-/// The field of `object` named `name`; API names are case-insensitive.
-pub fn field(object: &str, name: &str) -> Option<Field> {
-    fields(object)
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case(name))
-        .copied()
+/// The objects the simulator knows, with their key prefixes.
+const OBJECTS: [(&str, &str); 3] = [("Account", "001"), ("Contact", "003"), ("Lead", "00Q")];
+
+/// Every standard field of `object`, system fields first.
+pub fn fields(object: &str) -> &'static [Field] {
+    match object {
+        "Account" => &ACCOUNT_ALL,
+        "Contact" => &CONTACT_ALL,
+        "Lead" => &LEAD_ALL,
+        _ => &[],
+    }
 }
 
 /// Key prefix of each object's Ids.
 pub fn key_prefix(object: &str) -> &'static str {
     match object {
-        "Account" => "001",
-        "Contact" => "003",
         "User" => "005",
-        _ => "000",
+        _ => OBJECTS
+            .iter()
+            .find(|(o, _)| *o == object)
+            .map_or("000", |(_, p)| p),
     }
 }
 
 /// Canonical object name (`account` -> `Account`), if the simulator knows it.
 pub fn object(name: &str) -> Option<&'static str> {
-    ["Account", "Contact"]
-        .into_iter()
+    OBJECTS
+        .iter()
+        .map(|(o, _)| *o)
         .find(|o| o.eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::Schema;
     use super::*;
 
     #[test]
     fn lookups_are_case_insensitive_and_canonical() {
+        let s = Schema::default();
         assert_eq!(
-            field("Account", "billingcity").map(|f| f.name),
+            s.field("Account", "billingcity").map(|f| f.name),
             Some("BillingCity")
         );
         assert_eq!(object("contact"), Some("Contact"));
-        assert!(field("Account", "Email").is_none());
-        assert!(fields("Lead").is_empty());
+        assert_eq!(object("LEAD"), Some("Lead"));
+        assert!(s.field("Account", "Email").is_none());
+        assert!(fields("Opportunity").is_empty());
+        assert_eq!(key_prefix("Lead"), "00Q");
+        assert_eq!(key_prefix("User"), "005");
     }
 
     #[test]
-    fn required_and_system_fields() {
-        assert!(field("Account", "Name").is_some_and(|f| f.required && f.writable));
-        assert!(field("Contact", "LastName").is_some_and(|f| f.required));
-        assert!(field("Contact", "Name").is_some_and(|f| !f.writable));
-        assert!(field("Contact", "SystemModstamp").is_some_and(|f| f.kind == Kind::DateTime));
+    fn required_system_and_typed_fields() {
+        let s = Schema::default();
+        assert!(s
+            .field("Account", "Name")
+            .is_some_and(|f| f.required && f.writable));
+        assert!(s.field("Contact", "LastName").is_some_and(|f| f.required));
+        assert!(s.field("Lead", "Company").is_some_and(|f| f.required));
+        assert!(s.field("Contact", "Name").is_some_and(|f| !f.writable));
         assert_eq!(
-            field("Account", "Description").map(|f| f.kind),
-            Some(Kind::Text(32000))
+            s.field("Contact", "SystemModstamp").map(|f| f.kind),
+            Some(Kind::DateTime)
+        );
+        assert_eq!(
+            s.field("Account", "Description").map(|f| f.kind),
+            Some(Kind::TextArea(32000))
+        );
+        assert_eq!(
+            s.field("Account", "Website")
+                .map(|f| f.kind.describe_type()),
+            Some("url")
+        );
+        assert_eq!(
+            s.field("Contact", "MailingStreet")
+                .map(|f| f.kind.describe_type()),
+            Some("textarea")
         );
     }
 }
