@@ -41,13 +41,13 @@ pub fn account_to_company(
     // Whether one address carries both flags is judged on the whole addresses.
     let same = account.billing == account.shipping;
     let billing = if same {
-        let b = account.billing.only("Billing", &wants);
-        let s = account.shipping.only("Shipping", &wants);
+        let b = account.billing.only("Billing", wants);
+        let s = account.shipping.only("Shipping", wants);
         b.or(&s)
     } else {
-        account.billing.only("Billing", &wants)
+        account.billing.only("Billing", wants)
     };
-    let shipping = account.shipping.only("Shipping", &wants);
+    let shipping = account.shipping.only("Shipping", wants);
     if !billing.is_empty() {
         let i = primary(&mut c.addresses, |a| a.is_primary_billing == Some(true));
         let a = &mut c.addresses[i];

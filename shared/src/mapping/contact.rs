@@ -35,7 +35,7 @@ pub fn contact_to_customer(
     if company_id.is_some() && wants("AccountId") {
         c.company_id = company_id;
     }
-    let mailing = contact.mailing.only("Mailing", &wants);
+    let mailing = contact.mailing.only("Mailing", wants);
     if !mailing.is_empty() {
         let i = match c
             .addresses

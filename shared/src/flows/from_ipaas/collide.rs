@@ -34,8 +34,7 @@ pub(crate) async fn collide(
         Some(field) => ctx
             .salesforce
             .upsert(kind.object, field, &p.source_id(), &p.fields, None)
-            .await
-            .map(|(id, created)| (id, created)),
+            .await,
         None => ctx
             .salesforce
             .create(kind.object, &p.fields)
