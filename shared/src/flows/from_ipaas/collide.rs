@@ -31,10 +31,11 @@ pub(crate) async fn collide(
     }
     // Collections results carry no matched Ids; one single-record call asks for them.
     let asked = match ctx.external_ids.of(kind.object) {
-        Some(field) => ctx
-            .salesforce
-            .upsert(kind.object, field, &p.source_id(), &p.fields, None)
-            .await,
+        Some(field) => {
+            ctx.salesforce
+                .upsert(kind.object, field, &p.source_id(), &p.fields, None)
+                .await
+        }
         None => ctx
             .salesforce
             .create(kind.object, &p.fields)
