@@ -192,7 +192,7 @@ pub fn binary_sizes() -> Vec<(String, Option<u64>)> {
         "account-from-ipaas",
         "contact-from-ipaas",
     ];
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/lambda");
+    let root = crate::coldstart::lambda_dir();
     functions
         .iter()
         .map(|f| {

@@ -107,16 +107,40 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Where `cargo lambda build` puts the bootstraps: `<target dir>/lambda/<function>/`. The
+/// target directory is the one cargo uses for this workspace (`CARGO_TARGET_DIR`, or
+/// `build.target-dir` in a cargo config, else `<workspace>/target`), asked of
+/// `cargo metadata` so every way of setting it counts.
+pub fn lambda_dir() -> PathBuf {
+    let asked =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
+            .current_dir(workspace())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+            .and_then(|m| m["target_directory"].as_str().map(PathBuf::from));
+    let target = asked
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| workspace().join("target"));
+    target.join("lambda")
+}
+
 /// Starts `function`'s release bootstrap against a local runtime API and times it once.
 pub async fn measure_once(
     function: &str,
     fixture: Option<&str>,
     env: &[(String, String)],
 ) -> anyhow::Result<Measured> {
-    let binary = workspace()
-        .join("target/lambda")
-        .join(function)
-        .join("bootstrap");
+    let binary = lambda_dir().join(function).join("bootstrap");
     let size = std::fs::metadata(&binary).ok().map(|m| m.len());
     if size.is_none() {
         return Ok(Measured {
@@ -125,7 +149,8 @@ pub async fn measure_once(
             init: None,
             first_answer: None,
             note: Some(format!(
-                "not built: cargo lambda build --release -p {function}"
+                "not built (no {}): cargo lambda build --release -p {function}",
+                binary.display()
             )),
         });
     }
@@ -177,7 +202,12 @@ pub async fn measure_once(
     }
     let started = Instant::now();
     let mut child = cmd.spawn()?;
-    let finished = tokio::time::timeout(Duration::from_secs(60), api.done.notified()).await;
+    // Done when it answers or reports an init error, or when it exits without either.
+    let exited = tokio::select! {
+        _ = api.done.notified() => None,
+        status = child.wait() => Some(status.map_or("could not be watched".to_string(), |s| s.to_string())),
+        _ = tokio::time::sleep(Duration::from_secs(60)) => Some("no answer within 60 s".to_string()),
+    };
     let _ = child.kill().await;
     server.abort();
     let seen = api.seen.lock().unwrap();
@@ -187,9 +217,9 @@ pub async fn measure_once(
         size,
         init: since(seen.asked_for_event),
         first_answer: since(seen.answered),
-        note: match (&seen.init_error, finished) {
+        note: match (&seen.init_error, exited) {
             (Some(e), _) => Some(format!("init error: {e}")),
-            (None, Err(_)) => Some("no answer within 60 s".into()),
+            (None, Some(why)) if seen.answered.is_none() => Some(format!("stopped: {why}")),
             _ => None,
         },
     })
@@ -249,105 +279,20 @@ pub fn render(rows: &[Measured], runs: usize) -> String {
 }
 
 /// What the functions talk to during the measurement: both simulators (seeded with the
-/// records the fixtures name) and, given an AWS endpoint such as moto server, the secrets,
-/// queues and state table there. Without an endpoint, functions that need AWS at start
-/// report an init error and the workers answer after their retries give up.
+/// records the fixtures name) and, on the AWS endpoint (moto server), the secrets, queues
+/// and state table the functions read at start.
 pub struct Backends {
     pub env: Vec<(String, String)>,
     _salesforce: sim::salesforce::SalesforceSim,
     _ipaas: sim::ipaas::IpaasSim,
 }
 
-pub async fn environment(aws_endpoint: Option<&str>) -> anyhow::Result<Backends> {
-    use serde_json::json;
+pub async fn environment(aws_endpoint: &str) -> anyhow::Result<Backends> {
+    crate::local_aws::reachable(aws_endpoint).await?;
     let sf = sim::salesforce::SalesforceSim::start(Default::default()).await?;
     let ipaas = sim::ipaas::IpaasSim::start(Default::default()).await?;
-    let person = sf.person_user_id();
-    sf.insert(
-        "Account",
-        json!({"Id": "0018M00000Fx001QAB", "Name": "Cold Account", "LastModifiedById": person}),
-    );
-    sf.insert(
-        "Contact",
-        json!({"Id": "0038M00000Fx001QAB", "LastName": "Cold", "Email": "cold@sf.example",
-                                 "AccountId": "0018M00000Fx001QAB", "LastModifiedById": person}),
-    );
-    ipaas.insert_company(json!({"id": 1, "name": "Cold Company"}));
-    ipaas.insert_customer(json!({"id": 2, "last_name": "Cold", "email_address": "cold@ipaas.example", "company_id": 1}));
-
-    let endpoint = aws_endpoint.unwrap_or("http://127.0.0.1:9");
-    let mut env: Vec<(String, String)> = [
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "cold-start"),
-        ("AWS_SECRET_ACCESS_KEY", "cold-start"),
-        ("AWS_ENDPOINT_URL", endpoint),
-        ("SALESFORCE_SECRET_ID", "cold-start/salesforce"),
-        ("IPAAS_SECRET_ID", "cold-start/ipaas"),
-        ("IPAAS_SYSTEM_ID", "1"),
-        ("STATE_TABLE", "cold-start"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    env.push(("IPAAS_BASE_URL".into(), ipaas.url()));
-    let mut queues = vec![
-        (
-            "ACCOUNT_TO_IPAAS_QUEUE_URL",
-            format!("{endpoint}/000000000000/cold-account-to-ipaas"),
-        ),
-        (
-            "CONTACT_TO_IPAAS_QUEUE_URL",
-            format!("{endpoint}/000000000000/cold-contact-to-ipaas"),
-        ),
-        (
-            "ACCOUNT_FROM_IPAAS_QUEUE_URL",
-            format!("{endpoint}/000000000000/cold-account-from-ipaas"),
-        ),
-        (
-            "CONTACT_FROM_IPAAS_QUEUE_URL",
-            format!("{endpoint}/000000000000/cold-contact-from-ipaas"),
-        ),
-    ];
-    if let Some(url) = aws_endpoint {
-        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(url)
-            .region("us-east-1")
-            .test_credentials()
-            .load()
-            .await;
-        use shared::secrets::SecretStore;
-        let store = shared::secrets::AwsSecretStore::from_conf(&conf);
-        store
-            .write(
-                "cold-start/ipaas",
-                &json!({"api_key": ipaas.config().api_key, "webhook_key": "cold-start"})
-                    .to_string(),
-            )
-            .await?;
-        store
-            .write(
-                "cold-start/salesforce",
-                &crate::stack::salesforce_secret(&sf, &sf.issue_refresh_token()),
-            )
-            .await?;
-        let sqs = aws_sdk_sqs::Client::new(&conf);
-        for (_, q) in queues.iter_mut() {
-            let name = q.rsplit('/').next().unwrap_or("cold").to_string();
-            *q = sqs
-                .create_queue()
-                .queue_name(name)
-                .send()
-                .await?
-                .queue_url
-                .unwrap_or_default();
-        }
-        shared::state::DynamoStateStore::create_table(
-            aws_sdk_dynamodb::Client::new(&conf),
-            "cold-start",
-        )
-        .await?;
-    }
-    env.extend(queues.into_iter().map(|(k, v)| (k.to_string(), v)));
+    crate::local_aws::seed_fixture_records(&sf, &ipaas);
+    let env = crate::local_aws::provision(aws_endpoint, "cold-start", &sf, &ipaas).await?;
     Ok(Backends {
         env,
         _salesforce: sf,

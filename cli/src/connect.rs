@@ -9,12 +9,11 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::{distributions::Alphanumeric, Rng};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use shared::secrets::SecretStore;
+use shared::secrets::{SecretError, SecretStore};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 pub struct ConnectOptions {
     pub login_url: String,
@@ -25,6 +24,9 @@ pub struct ConnectOptions {
     /// must be `http://localhost:{port}/oauth/callback`.
     pub callback_addr: SocketAddr,
     pub timeout: Duration,
+    /// Create the secret when `secret_id` names none (otherwise an unknown id is refused:
+    /// a typo must not quietly make a second secret the functions never read).
+    pub create: bool,
 }
 
 #[derive(Debug)]
@@ -58,8 +60,38 @@ struct OAuthError {
     error_description: Option<String>,
 }
 
+/// The login URL, checked: https, or plain http to a loopback address only (the simulator),
+/// since the code exchange sends the consumer secret.
+pub fn checked_login_url(login_url: &str) -> anyhow::Result<String> {
+    let login = login_url.trim().trim_end_matches('/').to_string();
+    let url =
+        url::Url::parse(&login).with_context(|| format!("the login URL {login:?} is not a URL"))?;
+    let ok = match url.scheme() {
+        "https" => url.has_host(),
+        "http" => matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+        _ => false,
+    };
+    if !ok {
+        bail!(
+            "The login URL {login:?} is not https. Salesforce logins use https \
+             (https://login.salesforce.com, https://test.salesforce.com or your My Domain); \
+             plain http is accepted only for a loopback address (the simulator)."
+        );
+    }
+    Ok(login)
+}
+
+/// What the browser is shown once the terminal knows the outcome.
+const CONNECTED_PAGE: &str =
+    "<h1>sfsync is connected to Salesforce.</h1><p>You can close this tab.</p>";
+const FAILED_PAGE: &str =
+    "<h1>sfsync is not connected.</h1><p>See the terminal for the reason and what to do.</p>";
+
+type Callback = (HashMap<String, String>, oneshot::Sender<bool>);
+
 /// Runs the flow. `open` receives the authorize URL (print it, open a browser, or in tests
-/// follow it with an HTTP client).
+/// follow it with an HTTP client). AWS access and the secret are checked before the login,
+/// and the browser is told the outcome only after the code is exchanged and stored.
 pub async fn connect(
     opts: &ConnectOptions,
     store: &dyn SecretStore,
@@ -74,8 +106,8 @@ pub async fn connect(
             bail!("The {name} is empty. Copy it from the Connected App in Salesforce Setup and try again.");
         }
     }
-    let login = opts.login_url.trim_end_matches('/').to_string();
-    url::Url::parse(&login).with_context(|| format!("login URL {login:?} is not a URL"))?;
+    let login = checked_login_url(&opts.login_url)?;
+    check_secret(store, &opts.secret_id, opts.create).await?;
 
     let listener = tokio::net::TcpListener::bind(opts.callback_addr)
         .await
@@ -95,27 +127,33 @@ pub async fn connect(
         .map(char::from)
         .collect();
 
-    let (tx, rx) = oneshot::channel::<HashMap<String, String>>();
-    let tx = Arc::new(Mutex::new(Some(tx)));
+    let (tx, mut rx) = mpsc::channel::<Callback>(1);
     let app = Router::new().route(
         "/oauth/callback",
         get(move |Query(params): Query<HashMap<String, String>>| {
             let tx = tx.clone();
             async move {
-                let ok = !params.contains_key("error");
-                if let Some(tx) = tx.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                    let _ = tx.send(params);
+                let (reply, outcome) = oneshot::channel();
+                // Only the first callback is worked; a reload finds the channel full or closed.
+                if tx.try_send((params, reply)).is_err() {
+                    return Html(
+                        "<h1>This login was already handled.</h1><p>See the terminal.</p>",
+                    );
                 }
-                Html(if ok {
-                    "<h1>sfsync is connected to Salesforce.</h1><p>You can close this tab.</p>"
-                } else {
-                    "<h1>Salesforce did not authorize sfsync.</h1><p>See the terminal for the reason.</p>"
+                Html(match outcome.await {
+                    Ok(true) => CONNECTED_PAGE,
+                    _ => FAILED_PAGE,
                 })
             }
         }),
     );
+    let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
     });
 
     let mut authorize = url::Url::parse(&format!("{login}/services/oauth2/authorize"))?;
@@ -130,78 +168,139 @@ pub async fn connect(
         .append_pair("scope", "api refresh_token");
     open(authorize.as_str());
 
-    let params = tokio::time::timeout(opts.timeout, rx)
-        .await
-        .map_err(|_| anyhow!("No answer from the browser within {:?}. Run `sfsync connect` again and finish the Salesforce login.", opts.timeout))?
-        .map_err(|_| anyhow!("the callback listener stopped unexpectedly"))?;
-    server.abort();
-
-    if let Some(err) = params.get("error") {
+    let waited = tokio::time::timeout(opts.timeout, rx.recv()).await;
+    // A reload of the page now finds the channel closed and is told the login was handled.
+    drop(rx);
+    let Ok(Some((params, reply))) = waited else {
+        server.abort();
         bail!(
-            "Salesforce did not authorize sfsync: {err} {}",
-            params
-                .get("error_description")
-                .map(String::as_str)
-                .unwrap_or("")
+            "No answer from the browser within {} s. Run `sfsync connect` again and finish the Salesforce login.",
+            opts.timeout.as_secs()
         );
-    }
-    if params.get("state") != Some(&state) {
-        bail!("The OAuth callback carried the wrong state; it did not come from this login. Try again.");
-    }
-    let code = params
-        .get("code")
-        .ok_or_else(|| anyhow!("the OAuth callback carried no authorization code"))?;
+    };
+    let exchange = Exchange {
+        opts,
+        login: &login,
+        redirect_uri: &redirect_uri,
+        verifier: &verifier,
+        state: &state,
+    };
+    let result = exchange.finish(&params, store).await;
+    let _ = reply.send(result.is_ok());
+    // Let the page reach the browser, then stop listening (bounded: a stuck browser must
+    // not keep the command open).
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    result
+}
 
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let resp = http
-        .post(format!("{login}/services/oauth2/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("client_id", opts.consumer_key.as_str()),
-            ("client_secret", opts.consumer_secret.as_str()),
-            ("redirect_uri", redirect_uri.as_str()),
-            ("code_verifier", verifier.as_str()),
-        ])
-        .send()
-        .await
-        .context("could not reach the Salesforce token endpoint")?;
-    let status = resp.status();
-    let body = resp.text().await.unwrap_or_default();
-    if !status.is_success() {
-        let reason = serde_json::from_str::<OAuthError>(&body)
-            .map(|e| format!("{}: {}", e.error, e.error_description.unwrap_or_default()))
-            .unwrap_or_else(|_| format!("HTTP {status}"));
-        bail!("Salesforce refused the authorization code ({reason}). Check the consumer key and secret, then run `sfsync connect` again.");
+/// Checks AWS access and the secret before anyone logs in: an unknown id is refused unless
+/// `create`, and an AWS problem (no region, no credentials, no permission) is said now.
+async fn check_secret(
+    store: &dyn SecretStore,
+    secret_id: &str,
+    create: bool,
+) -> anyhow::Result<()> {
+    match store.read(secret_id).await {
+        Ok(_) => Ok(()),
+        Err(SecretError::NotFound(_)) if create => Ok(()),
+        Err(SecretError::NotFound(_)) => bail!(
+            "Secret {secret_id} was not found (or holds no value yet). Pass the stack's \
+             SalesforceSecretArn output as --secret-id, or add --create to create a new secret \
+             with this name."
+        ),
+        Err(e) => Err(anyhow!(
+            "Cannot use AWS Secrets Manager ({e}). Set the AWS region and credentials \
+             (AWS_REGION, AWS_PROFILE or AWS_ACCESS_KEY_ID...) for the account of the stack and \
+             run `sfsync connect` again; nothing was changed."
+        )),
     }
-    let token: TokenResponse =
-        serde_json::from_str(&body).context("Salesforce's token answer was not understood")?;
-    let refresh_token = token.refresh_token.ok_or_else(|| {
-        anyhow!("Salesforce issued no refresh token. Add the \"refresh_token, offline_access\" scope to the Connected App and connect again.")
-    })?;
+}
 
-    let doc = serde_json::json!({
-        "consumer_key": opts.consumer_key,
-        "consumer_secret": opts.consumer_secret,
-        "refresh_token": refresh_token,
-        "login_url": login,
-        "instance_url": token.instance_url,
-    });
-    store
-        .write(&opts.secret_id, &doc.to_string())
-        .await
-        .with_context(|| {
-            format!(
-                "could not store the connection in secret {}",
-                opts.secret_id
-            )
+/// The second half of the flow: the callback's answer checked, the code exchanged, the
+/// connection stored.
+struct Exchange<'a> {
+    opts: &'a ConnectOptions,
+    login: &'a str,
+    redirect_uri: &'a str,
+    verifier: &'a str,
+    state: &'a str,
+}
+
+impl Exchange<'_> {
+    async fn finish(
+        &self,
+        params: &HashMap<String, String>,
+        store: &dyn SecretStore,
+    ) -> anyhow::Result<Connected> {
+        let opts = self.opts;
+        if let Some(err) = params.get("error") {
+            bail!(
+                "Salesforce did not authorize sfsync: {err} {}",
+                params
+                    .get("error_description")
+                    .map(String::as_str)
+                    .unwrap_or("")
+            );
+        }
+        if params.get("state").map(String::as_str) != Some(self.state) {
+            bail!("The OAuth callback carried the wrong state; it did not come from this login. Try again.");
+        }
+        let code = params
+            .get("code")
+            .ok_or_else(|| anyhow!("the OAuth callback carried no authorization code"))?;
+
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()?;
+        let resp = http
+            .post(format!("{}/services/oauth2/token", self.login))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("client_id", opts.consumer_key.as_str()),
+                ("client_secret", opts.consumer_secret.as_str()),
+                ("redirect_uri", self.redirect_uri),
+                ("code_verifier", self.verifier),
+            ])
+            .send()
+            .await
+            .context("could not reach the Salesforce token endpoint")?;
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        if !status.is_success() {
+            let reason = serde_json::from_str::<OAuthError>(&body)
+                .map(|e| format!("{}: {}", e.error, e.error_description.unwrap_or_default()))
+                .unwrap_or_else(|_| format!("HTTP {status}"));
+            bail!("Salesforce refused the authorization code ({reason}). Check the consumer key and secret, then run `sfsync connect` again.");
+        }
+        let token: TokenResponse =
+            serde_json::from_str(&body).context("Salesforce's token answer was not understood")?;
+        let refresh_token = token.refresh_token.ok_or_else(|| {
+            anyhow!("Salesforce issued no refresh token. Add the \"refresh_token, offline_access\" scope to the Connected App and connect again.")
         })?;
-    Ok(Connected {
-        instance_url: token.instance_url,
-        identity_url: token.id,
-        secret_id: opts.secret_id.clone(),
-    })
+
+        let doc = serde_json::json!({
+            "consumer_key": opts.consumer_key,
+            "consumer_secret": opts.consumer_secret,
+            "refresh_token": refresh_token,
+            "login_url": self.login,
+            "instance_url": token.instance_url,
+        });
+        store
+            .write(&opts.secret_id, &doc.to_string())
+            .await
+            .with_context(|| {
+                format!(
+                    "could not store the connection in secret {}",
+                    opts.secret_id
+                )
+            })?;
+        Ok(Connected {
+            instance_url: token.instance_url,
+            identity_url: token.id,
+            secret_id: opts.secret_id.clone(),
+        })
+    }
 }

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod dataset;
 pub mod demo;
 pub mod errors_cmd;
+pub mod local_aws;
 pub mod mapping_cmd;
 pub mod people;
 pub mod replay_cmd;

@@ -10,6 +10,9 @@ use std::time::Duration;
     about = "Salesforce ⇄ iPaaS.com sync: run, connect, explain"
 )]
 struct Cli {
+    /// Show the log while running (-v info, -vv debug, -vvv trace); RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,6 +47,13 @@ enum Command {
         /// Keep the simulators and the Error Logs page up after the run (until Ctrl-C).
         #[arg(long)]
         serve: bool,
+        /// Play the short stories that make every catalog message happen (default: on,
+        /// off with --data).
+        #[arg(long, overrides_with = "no_stories")]
+        stories: bool,
+        /// Leave the stories out (only the seeded data is synced).
+        #[arg(long, overrides_with = "stories")]
+        no_stories: bool,
     },
     /// Measure the local stack: records per second, API calls per record per flow, memory.
     Bench {
@@ -64,20 +74,23 @@ enum Command {
         concurrency: usize,
     },
     /// Time each release bootstrap from process start to its first event, next to a minimal
-    /// lambda_runtime function (build them first: cargo lambda build --release).
+    /// lambda_runtime function (build them first: cargo lambda build --release; they are
+    /// looked for in <cargo target dir>/lambda, which honours CARGO_TARGET_DIR).
     ColdStart {
         /// Starts per function (the median is reported).
         #[arg(long, default_value_t = 5)]
         runs: usize,
-        /// An AWS endpoint (e.g. moto server) holding the secrets the functions read;
-        /// without it, functions that read a secret at start report an init error.
-        #[arg(long)]
+        /// The AWS endpoint (e.g. moto server: .venv/bin/moto_server -p 5000) where the
+        /// secrets, queues and table the functions read at start are created. Required.
+        #[arg(long, env = "AWS_ENDPOINT_URL")]
         aws_endpoint: Option<String>,
     },
     /// Serve the simulators on loopback until Ctrl-C.
     Sim {
+        /// Port of the Salesforce simulator on 127.0.0.1 (0 = any free port).
         #[arg(long, default_value_t = 0)]
         salesforce_port: u16,
+        /// Port of the iPaaS.com simulator on 127.0.0.1 (0 = any free port).
         #[arg(long, default_value_t = 0)]
         ipaas_port: u16,
         /// Issue a new refresh token on every refresh (Salesforce refresh-token rotation).
@@ -86,6 +99,17 @@ enum Command {
         /// Declare the custom fields of this data file in the org (format: docs/demo-data.md).
         #[arg(long)]
         data: Option<std::path::PathBuf>,
+        /// Seed the records the functions' event fixtures (functions/*/events/) name.
+        #[arg(long)]
+        fixtures: bool,
+        /// An AWS endpoint (moto server) where the secrets, the four queues and the state
+        /// table are created for the functions (docs/local-lambda.md).
+        #[arg(long)]
+        aws_endpoint: Option<String>,
+        /// With --aws-endpoint: write the functions' environment here (KEY=VALUE lines, for
+        /// cargo lambda watch --env-file).
+        #[arg(long, requires = "aws_endpoint")]
+        env_file: Option<std::path::PathBuf>,
     },
     /// Check a mapping document (docs/mapping.md) against an org.
     Mapping {
@@ -121,12 +145,17 @@ enum Command {
         /// Read from the environment so it never lands in shell history.
         #[arg(long, env = "SALESFORCE_CONSUMER_SECRET", hide_env_values = true)]
         consumer_secret: String,
-        /// Secrets Manager secret (name or ARN) that will hold the connection.
+        /// Secrets Manager secret (name or ARN) that will hold the connection: the stack's
+        /// SalesforceSecretArn output. An unknown id is refused unless --create is given.
         #[arg(long, env = "SALESFORCE_SECRET_ID")]
         secret_id: String,
+        /// Create the secret if --secret-id names none.
+        #[arg(long)]
+        create: bool,
         /// Loopback port for the callback; register http://localhost:PORT/oauth/callback.
         #[arg(long, default_value_t = 1717)]
         callback_port: u16,
+        /// Seconds to wait for the browser to come back from the Salesforce login.
         #[arg(long, default_value_t = 300)]
         timeout_secs: u64,
     },
@@ -154,17 +183,38 @@ enum MappingCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(log_filter(&cli))
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// RUST_LOG if set; else by -v. Without -v the demo and bench keep the log out of their
+/// report (the Error Log entries are in it already); other commands show errors.
+fn log_filter(cli: &Cli) -> tracing_subscriber::EnvFilter {
+    if let Ok(f) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        return f;
+    }
+    let quiet = if matches!(cli.command, Command::Demo { .. } | Command::Bench { .. }) {
+        "off"
+    } else {
+        "error"
+    };
+    let level = match cli.verbose {
+        0 => quiet,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    tracing_subscriber::EnvFilter::new(level)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -187,6 +237,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             faults,
             seed,
             serve,
+            stories,
+            no_stories,
         } => {
             if !(0.0..=1.0).contains(&faults) {
                 anyhow::bail!("--faults is a share of calls between 0 and 1, not {faults}");
@@ -194,9 +246,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let opts = sfsync::demo::DemoOptions {
                 accounts,
                 contacts,
-                data,
                 faults,
                 seed,
+                // Stories add their own records and calls; with the user's data they are asked for.
+                stories: if stories || no_stories {
+                    stories
+                } else {
+                    data.is_none()
+                },
+                data,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             let (stack, report) = sfsync::demo::run(&opts).await?;
@@ -228,7 +286,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", sfsync::bench::render(&report));
         }
         Command::ColdStart { runs, aws_endpoint } => {
-            let backends = sfsync::coldstart::environment(aws_endpoint.as_deref()).await?;
+            let Some(endpoint) = aws_endpoint.filter(|e| !e.trim().is_empty()) else {
+                anyhow::bail!(
+                    "cold-start needs an AWS endpoint where it creates the secrets, queues and table the \
+                     functions read at start (without them every function fails its init): start moto \
+                     server (scripts/test-tools; .venv/bin/moto_server -p 5000 &) and pass \
+                     --aws-endpoint http://127.0.0.1:5000"
+                );
+            };
+            let backends = sfsync::coldstart::environment(&endpoint).await?;
             let rows = sfsync::coldstart::run(runs, &backends.env).await?;
             print!("{}", sfsync::coldstart::render(&rows, runs));
         }
@@ -237,12 +303,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ipaas_port,
             rotate,
             data,
+            fixtures,
+            aws_endpoint,
+            env_file,
         } => {
             sfsync::sim_cmd::run(sfsync::sim_cmd::SimOptions {
                 salesforce_port,
                 ipaas_port,
                 rotate_refresh_tokens: rotate,
                 data,
+                fixtures,
+                aws_endpoint,
+                env_file,
             })
             .await?;
         }
@@ -282,13 +354,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 queue_url,
                 dlq_url,
             };
-            println!("{}", sfsync::replay_cmd::run(opts).await?);
+            let done = sfsync::replay_cmd::run(opts).await?;
+            for w in &done.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}", done.summary);
         }
         Command::Connect {
             login_url,
             consumer_key,
             consumer_secret,
             secret_id,
+            create,
             callback_port,
             timeout_secs,
         } => {
@@ -300,6 +377,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secret_id,
                 callback_addr: SocketAddr::from(([127, 0, 0, 1], callback_port)),
                 timeout: Duration::from_secs(timeout_secs),
+                create,
             };
             let done = sfsync::connect::connect(&opts, &store, |url| {
                 println!("Open this address in a browser and log in to Salesforce:\n\n  {url}\n");

@@ -1,8 +1,10 @@
-//! `sfsync replay`: sends a flow's dead-letter messages back to its queue.
+//! `sfsync replay`: sends a flow's dead-letter messages back to its queue. Both queues are
+//! checked first (they exist, they differ), errors are one sentence, and a `--record` that
+//! is not in the dead-letter queue is said and fails the command.
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use shared::flow::Flow;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 pub struct ReplayOptions {
     pub flow: Flow,
@@ -23,24 +25,36 @@ fn url(given: Option<String>, flow: Flow, what: &str) -> anyhow::Result<String> 
     let name = env_name(flow, what);
     given
         .or_else(|| std::env::var(&name).ok())
-        .filter(|u| !u.trim().is_empty())
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
         .ok_or_else(|| {
             anyhow!(
-                "no {what} for {flow}: pass --{} or set {name} (the stack outputs list both)",
+                "no {} for {flow}: pass --{} or set {name} (the stack outputs list both)",
+                what.to_ascii_lowercase().replace('_', " "),
                 what.to_ascii_lowercase().replace('_', "-")
             )
         })
 }
 
-pub async fn run(opts: ReplayOptions) -> anyhow::Result<String> {
+/// What the command prints on success, and any warnings (printed to stderr).
+pub struct Replayed {
+    pub summary: String,
+    pub warnings: Vec<String>,
+}
+
+pub async fn run(opts: ReplayOptions) -> anyhow::Result<Replayed> {
     let queue = url(opts.queue_url, opts.flow, "QUEUE_URL")?;
     let dlq = url(opts.dlq_url, opts.flow, "DLQ_URL")?;
     let client = aws_sdk_sqs::Client::new(&aws_config::load_from_env().await);
-    let records: HashSet<String> = opts.records.into_iter().collect();
-    let report = shared::queue::replay(&client, &dlq, &queue, &records)
+    let mut warnings: Vec<String> = shared::queue::check_queues(&client, &dlq, &queue)
+        .await?
+        .into_iter()
+        .collect();
+    let wanted: HashSet<String> = opts.records.into_iter().collect();
+    let report = shared::queue::replay(&client, &dlq, &queue, &wanted)
         .await
-        .context("replay did not finish; run it again to move the rest")?;
-    Ok(format!(
+        .map_err(|e| anyhow!("{e}. Run the same command again to move the rest."))?;
+    let summary = format!(
         "{}: moved {} message(s) from the dead-letter queue back to the queue{}.",
         opts.flow,
         report.moved,
@@ -49,5 +63,20 @@ pub async fn run(opts: ReplayOptions) -> anyhow::Result<String> {
         } else {
             String::new()
         }
-    ))
+    );
+    let missing: BTreeSet<&String> = wanted
+        .iter()
+        .filter(|r| !report.records.contains(*r))
+        .collect();
+    if !missing.is_empty() {
+        let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        return Err(anyhow!(
+            "{summary}\nNot in the dead-letter queue: record(s) {}. Check the ids (the Error Log entry names the record) and the flow.",
+            list.join(", ")
+        ));
+    }
+    if report.moved == 0 {
+        warnings.push("the dead-letter queue held no messages".into());
+    }
+    Ok(Replayed { summary, warnings })
 }

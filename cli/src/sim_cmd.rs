@@ -12,6 +12,12 @@ pub struct SimOptions {
     pub rotate_refresh_tokens: bool,
     /// A data file (docs/demo-data.md) whose custom fields are declared in the org.
     pub data: Option<std::path::PathBuf>,
+    /// Seed the records the functions' event fixtures name.
+    pub fixtures: bool,
+    /// Create the secrets, queues and table there (moto server) and write the functions'
+    /// environment to `env_file` (docs/local-lambda.md).
+    pub aws_endpoint: Option<String>,
+    pub env_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
@@ -32,7 +38,25 @@ pub async fn run(opts: SimOptions) -> anyhow::Result<()> {
         SocketAddr::from(([127, 0, 0, 1], opts.ipaas_port)),
     )
     .await?;
+    if opts.fixtures {
+        crate::local_aws::seed_fixture_records(&sf, &ipaas);
+    }
     print!("{}", describe(&sf, &ipaas, None));
+    if let Some(endpoint) = &opts.aws_endpoint {
+        let env = crate::local_aws::provision(endpoint, "sfsync", &sf, &ipaas).await?;
+        let text = crate::local_aws::env_file(&env);
+        match &opts.env_file {
+            Some(path) => {
+                std::fs::write(path, &text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                println!(
+                    "\nOn {endpoint}: secrets, queues and table created; the functions' environment is in {}.",
+                    path.display()
+                );
+            }
+            None => print!("\nOn {endpoint}: secrets, queues and table created. The functions' environment:\n{text}"),
+        }
+    }
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     Ok(())

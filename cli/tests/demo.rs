@@ -44,7 +44,7 @@ fn the_demo_runs_and_its_report_lists_all_ten_messages() {
     ] {
         assert!(stdout.contains(flow), "{flow}");
     }
-    assert!(stdout.contains("API calls: Salesforce"));
+    assert!(stdout.contains("API calls for the"), "{stdout}");
 }
 
 #[test]

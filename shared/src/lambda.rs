@@ -13,6 +13,7 @@ use crate::error_log::ErrorLog;
 use crate::flow::Flow;
 use crate::flows::env::settings_from_env;
 use crate::flows::{run_batch, FlowContext, Worker};
+use crate::metrics::{Calls, InvocationMetrics};
 use crate::poller::{poll_all, PollSettings, SoqlChangeSource};
 use crate::queue::{QueueUrls, SqsWorkQueue};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
@@ -93,13 +94,27 @@ pub async fn run_worker(flow: Flow) -> Result<(), Error> {
             )) as Arc<dyn crate::queue::WorkQueue>
         }),
     };
-    let worker = &worker;
+    let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
+    let (worker, metrics) = (&worker, &metrics);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        let before = Calls::of(&worker.ctx);
         let (response, report) = run_batch(worker, event.payload).await;
-        tracing::info!(%flow, counts = ?report.counts, malformed = report.malformed, "batch done");
+        let calls = Calls::of(&worker.ctx).since(before);
+        crate::metrics::record_batch(flow, &report, calls, &worker.ctx);
+        metrics.flush();
+        log_batch(flow, &report);
         Ok::<SqsBatchResponse, Error>(response)
     }))
     .await
+}
+
+/// The batch's counts as numbers of the log line (queryable in CloudWatch Logs Insights).
+fn log_batch(flow: Flow, report: &crate::flows::BatchReport) {
+    let n = |label: &str| report.counts.get(label).copied().unwrap_or(0);
+    tracing::info!(%flow, created = n("created"), updated = n("updated"), linked = n("linked"),
+        unchanged = n("unchanged"), skipped = n("skipped"), stale = n("stale"),
+        failed = n("failed"), postponed = n("postponed"), deferred = n("deferred"),
+        rejected = n("rejected"), malformed = report.malformed, "batch done");
 }
 
 /// The scheduled poller's state between ticks (built once per container).
@@ -144,12 +159,14 @@ impl Poller {
         for (flow, result) in results {
             match result {
                 Ok(r) => {
+                    crate::metrics::record_poll(flow, Some(&r));
                     summary.insert(
                         flow.slug().into(),
                         json!({"enqueued": r.enqueued, "skipped_no_account": r.skipped_no_account, "backlog": r.backlog, "paused_for_budget": r.paused}),
                     );
                 }
                 Err(crate::poller::PollError::Source(raised)) => {
+                    crate::metrics::record_poll(flow, None);
                     summary.insert(flow.slug().into(), json!({"error": raised.message}));
                 }
                 Err(e) => return Err(e.into()),
@@ -164,9 +181,14 @@ pub async fn run_poller() -> Result<(), Error> {
     started(crate::telemetry::init_lambda());
     let aws = aws_config::load_from_env().await;
     let poller = started(Poller::from_env(&ProcessEnv, &aws).await);
-    let poller = &poller;
+    let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
+    let (poller, metrics) = (&poller, &metrics);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
-        poller.tick().await
+        let before = Calls::of(&poller.ctx);
+        let summary = poller.tick().await;
+        crate::metrics::record_poll_calls(Calls::of(&poller.ctx).since(before), &poller.ctx);
+        metrics.flush();
+        summary
     }))
     .await
 }

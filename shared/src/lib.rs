@@ -10,6 +10,7 @@ pub mod http;
 pub mod ipaas;
 pub mod lambda;
 pub mod mapping;
+pub mod metrics;
 pub mod poller;
 pub mod queue;
 pub mod records;

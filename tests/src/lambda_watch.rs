@@ -9,12 +9,15 @@ use std::time::{Duration, Instant};
 pub struct Watch {
     child: Child,
     pub port: u16,
+    /// Where the watcher's output (and so each function's stdout and stderr) goes.
+    log: std::path::PathBuf,
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
@@ -51,6 +54,9 @@ impl Watch {
             std::env::var("PATH").unwrap_or_default()
         );
         let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let log =
+            std::env::temp_dir().join(format!("lambda-watch-{}-{port}.log", std::process::id()));
+        let out = std::fs::File::create(&log).expect("the watch log");
         let mut cmd = Command::new("cargo");
         cmd.current_dir(workspace())
             .env("PATH", path)
@@ -62,8 +68,8 @@ impl Watch {
                 "--invoke-port",
                 &port.to_string(),
             ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(Stdio::from(out.try_clone().expect("the watch log")))
+            .stderr(Stdio::from(out));
         if let Some(p) = package {
             cmd.args(["-p", p]);
         }
@@ -71,7 +77,7 @@ impl Watch {
             cmd.args(["--env-var", v]);
         }
         let child = cmd.spawn().expect("start cargo lambda watch");
-        let w = Watch { child, port };
+        let w = Watch { child, port, log };
         // Ready when the invoke API accepts connections (bounded wait, no fixed sleep).
         let deadline = Instant::now() + Duration::from_secs(180);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -82,6 +88,11 @@ impl Watch {
             std::thread::sleep(Duration::from_millis(100));
         }
         w
+    }
+
+    /// Everything the watcher and its functions printed so far.
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Invokes `function` with `event` and returns the function's JSON answer.

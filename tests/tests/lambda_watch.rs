@@ -42,7 +42,7 @@ async fn ipaas_webhook_queues_its_fixture_notifications() {
     secrets
         .create_secret()
         .name(&secret)
-        .secret_string(r#"{"api_key":"fixture-api-key","webhook_key":"fixture-webhook-key"}"#)
+        .secret_string(r#"{"api_key":"fixture-api-key","webhook_key":"local-webhook-key"}"#)
         .send()
         .await
         .unwrap();

@@ -29,6 +29,8 @@ struct Inner {
     base: Url,
     config: IpaasConfig,
     keys: KeySource,
+    /// HTTP requests sent (each try counts), for the invocation metrics.
+    calls: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for IpaasClient {
@@ -123,12 +125,18 @@ impl IpaasClient {
                 base,
                 config,
                 keys,
+                calls: Default::default(),
             }),
         })
     }
 
     pub fn config(&self) -> &IpaasConfig {
         &self.inner.config
+    }
+
+    /// Requests sent so far by this client and its clones (every try counts).
+    pub fn calls(&self) -> u64 {
+        self.inner.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The Salesforce subscription's system id, under which links are written.
@@ -226,6 +234,9 @@ impl IpaasClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
+        self.inner
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut response = request.send().await.map_err(no_answer)?;
         let status = response.status();
         let headers = response.headers().clone();

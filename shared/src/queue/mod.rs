@@ -8,7 +8,7 @@ mod sqs;
 
 pub use envelope::{EnvelopeError, WorkMessage, ENVELOPE_VERSION};
 pub use memory::MemoryWorkQueue;
-pub use replay::{replay, ReplayError, ReplayReport};
+pub use replay::{check_queues, one_line, replay, ReplayError, ReplayRefused, ReplayReport};
 pub use sqs::{QueueUrls, SqsWorkQueue};
 
 use async_trait::async_trait;

@@ -3,9 +3,9 @@
 //! accepted its copy, so a failure half-way loses nothing (at worst one is sent twice, which
 //! the flows absorb).
 
-use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, QueueAttributeName,
     SendMessageBatchRequestEntry,
 };
 use aws_sdk_sqs::Client;
@@ -18,6 +18,8 @@ pub struct ReplayReport {
     pub moved: usize,
     /// Messages left in the DLQ because they did not match the record filter.
     pub left: usize,
+    /// The record ids of the moved messages that could be read (a malformed body has none).
+    pub records: HashSet<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,111 @@ pub struct ReplayReport {
 pub struct ReplayError {
     pub moved: usize,
     pub reason: String,
+}
+
+/// Why a replay cannot start: one sentence each, never an SDK dump.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayRefused {
+    #[error("the queue and the dead-letter queue are the same queue ({0}); messages would go round in a loop")]
+    SameQueue(String),
+    #[error("there is no {what} at {url} (check the URL: the stack outputs list each flow's)")]
+    NoSuchQueue { what: &'static str, url: String },
+    #[error("cannot read the {what} at {url}: {reason}")]
+    Unreadable {
+        what: &'static str,
+        url: String,
+        reason: String,
+    },
+}
+
+/// Checks both queues exist and differ before anything moves. Returns a warning when the
+/// queue does not send its dead letters to this DLQ (probably another flow's).
+pub async fn check_queues(
+    client: &Client,
+    dlq_url: &str,
+    queue_url: &str,
+) -> Result<Option<String>, ReplayRefused> {
+    if dlq_url.trim_end_matches('/') == queue_url.trim_end_matches('/') {
+        return Err(ReplayRefused::SameQueue(queue_url.to_string()));
+    }
+    let (queue_arn, redrive) = attributes(client, queue_url, "queue").await?;
+    let (dlq_arn, _) = attributes(client, dlq_url, "dead-letter queue").await?;
+    if queue_arn == dlq_arn {
+        return Err(ReplayRefused::SameQueue(queue_arn));
+    }
+    let target = redrive
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+        .and_then(|r| r["deadLetterTargetArn"].as_str().map(str::to_string));
+    Ok(match target {
+        Some(t) if t == dlq_arn => None,
+        Some(t) => Some(format!(
+            "the queue sends its dead letters to {t}, not to {dlq_arn}; check that both URLs are of the same flow"
+        )),
+        None => Some("the queue has no redrive policy; check that both URLs are of the same flow".into()),
+    })
+}
+
+/// A queue's ARN and redrive policy.
+async fn attributes(
+    client: &Client,
+    url: &str,
+    what: &'static str,
+) -> Result<(String, Option<String>), ReplayRefused> {
+    let got = client
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .attribute_names(QueueAttributeName::RedrivePolicy)
+        .send()
+        .await
+        .map_err(|e| {
+            let missing = e
+                .code()
+                .is_some_and(|c| c.contains("NonExistentQueue") || c.contains("QueueDoesNotExist"));
+            if missing {
+                ReplayRefused::NoSuchQueue {
+                    what,
+                    url: url.to_string(),
+                }
+            } else {
+                ReplayRefused::Unreadable {
+                    what,
+                    url: url.to_string(),
+                    reason: one_line(&e),
+                }
+            }
+        })?;
+    let attrs = got.attributes.unwrap_or_default();
+    Ok((
+        attrs
+            .get(&QueueAttributeName::QueueArn)
+            .cloned()
+            .unwrap_or_else(|| url.to_string()),
+        attrs.get(&QueueAttributeName::RedrivePolicy).cloned(),
+    ))
+}
+
+/// An SDK error in one line: the service's code and message, or the chain of causes of a
+/// failure to reach it (never the SDK's debug dump of the request).
+pub fn one_line<E, R>(e: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let Some(code) = e.code() {
+        return format!("{code}: {}", e.message().unwrap_or("no message"));
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 /// Replays messages from `dlq_url` to `queue_url`. `records` empty = every message.
@@ -56,7 +163,6 @@ async fn scan(
     report: &mut ReplayReport,
     held: &mut Vec<String>,
 ) -> Result<(), String> {
-    let err = |e: &dyn std::error::Error| DisplayErrorContext(e).to_string();
     loop {
         let got = client
             .receive_message()
@@ -66,7 +172,7 @@ async fn scan(
             .wait_time_seconds(0)
             .send()
             .await
-            .map_err(|e| err(&e))?;
+            .map_err(|e| one_line(&e))?;
         let messages = got.messages.unwrap_or_default();
         if messages.is_empty() {
             return Ok(());
@@ -102,7 +208,7 @@ async fn scan(
             .set_entries(Some(entries))
             .send()
             .await
-            .map_err(|e| err(&e))?;
+            .map_err(|e| one_line(&e))?;
         let ok: HashSet<String> = sent
             .successful()
             .iter()
@@ -128,9 +234,16 @@ async fn scan(
                 .set_entries(Some(deletes))
                 .send()
                 .await
-                .map_err(|e| err(&e))?;
+                .map_err(|e| one_line(&e))?;
         }
         report.moved += sent_now;
+        report.records.extend(
+            to_move
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| ok.contains(&format!("r{i}")))
+                .filter_map(|(_, (body, _))| WorkMessage::parse(body).ok().map(|w| w.record_id)),
+        );
         if let Some(f) = sent.failed().first() {
             return Err(format!(
                 "the queue refused a message: {} {}",
@@ -163,7 +276,7 @@ async fn release(client: &Client, dlq_url: &str, held: &[String]) {
             .await
         {
             // Not fatal: they become visible again when the 5-minute hold ends.
-            tracing::warn!(error = %DisplayErrorContext(&e), "could not release held dead-letter messages early");
+            tracing::warn!(error = %one_line(&e), "could not release held dead-letter messages early");
         }
     }
 }

@@ -67,6 +67,8 @@ struct Inner {
     auth: TokenManager,
     config: SalesforceConfig,
     usage: UsageCell,
+    /// HTTP requests sent to the REST API (each try counts), for the invocation metrics.
+    calls: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for SalesforceClient {
@@ -176,12 +178,19 @@ impl SalesforceClient {
                 auth,
                 config,
                 usage: UsageCell::default(),
+                calls: Default::default(),
             }),
         })
     }
 
     pub fn config(&self) -> &SalesforceConfig {
         &self.inner.config
+    }
+
+    /// REST API requests sent so far by this client and its clones (every try counts;
+    /// token requests do not, as they do not count against the org's API allowance).
+    pub fn calls(&self) -> u64 {
+        self.inner.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The org's daily API usage as of the last answer (`Sforce-Limit-Info`).
@@ -341,6 +350,9 @@ impl SalesforceClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
+        self.inner
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut response = request.send().await.map_err(no_answer)?;
         let status = response.status();
         let headers = response.headers().clone();
