@@ -79,7 +79,8 @@ impl Watch {
         let child = cmd.spawn().expect("start cargo lambda watch");
         let w = Watch { child, port, log };
         // Ready when the invoke API accepts connections (bounded wait, no fixed sleep).
-        let deadline = Instant::now() + Duration::from_secs(180);
+        // Generous: on a loaded machine the watcher itself may take minutes to come up.
+        let deadline = Instant::now() + Duration::from_secs(900);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 Instant::now() < deadline,
@@ -102,7 +103,9 @@ impl Watch {
             self.port
         );
         let resp = reqwest::Client::builder()
-            .timeout(Duration::from_secs(300))
+            // The first invocation builds the function (cargo lambda watch compiles on demand):
+            // minutes on a loaded 2-core machine. A guard against a hang, not a measurement.
+            .timeout(Duration::from_secs(1500))
             .build()
             .unwrap()
             .post(url)

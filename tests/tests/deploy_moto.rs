@@ -339,6 +339,13 @@ fn every_function_environment_resolves_to_the_created_resources() {
             format!("sfsync/{}", d.stack),
             "{name}"
         );
+        // The workers read the mapping document from the parameter the stack creates.
+        let mapping = flow.map(|_| format!("/{}/mapping", d.stack));
+        assert_eq!(
+            env["MAPPING_PARAMETER"].as_str(),
+            mapping.as_deref(),
+            "{name}"
+        );
         let sends = sends_to(name, flow);
         for f in Flow::ALL {
             let var = shared::lambda::queue_variable(f);
@@ -406,6 +413,13 @@ fn the_roles_name_only_the_stack_resources_each_function_uses() {
         .into();
         for f in sends_to(name, flow) {
             allowed.insert(queue(d, f)["QueueArn"].as_str().unwrap().to_string());
+        }
+        if flow.is_some() {
+            // The workers map records: they read the mapping document's parameter.
+            allowed.insert(format!(
+                "arn:aws:ssm:us-east-1:123456789012:parameter/{}/mapping",
+                d.stack
+            ));
         }
         let mut secret_statements = 0;
         for (policy, doc) in role["inline"].as_object().unwrap() {
