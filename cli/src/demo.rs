@@ -17,6 +17,7 @@ use sim::faults::Faults;
 use sim::salesforce::{Condition, ValidationRule};
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct DemoOptions {
     pub stories: bool,
     /// Print progress while running.
     pub progress: bool,
+    /// A mapping document to sync with (`--mapping`); the built-in mapping otherwise.
+    pub mapping: Option<PathBuf>,
 }
 
 impl Default for DemoOptions {
@@ -43,6 +46,7 @@ impl Default for DemoOptions {
             seed: 42,
             stories: true,
             progress: true,
+            mapping: None,
         }
     }
 }
@@ -57,6 +61,8 @@ pub struct DemoReport {
     pub elapsed: Duration,
     pub errors: Vec<ErrorLogEntry>,
     pub synced_records: usize,
+    /// With `--mapping`: custom values and where they arrived.
+    pub custom_values: Vec<String>,
 }
 
 impl DemoReport {
@@ -72,13 +78,26 @@ impl DemoReport {
 
 /// Runs the demo on a fresh local stack and returns the stack (for `--serve`) and the report.
 pub async fn run(opts: &DemoOptions) -> anyhow::Result<(LocalStack, DemoReport)> {
-    let data = match &opts.data {
+    let mut data = match &opts.data {
         Some(path) => Dataset::load(path)?,
         None => Dataset::generate(opts.accounts, opts.contacts, opts.seed),
     };
+    let mapping = match &opts.mapping {
+        Some(path) => Some(Arc::new(shared::mapping::document::Mapping::from_file(
+            path,
+        )?)),
+        None => None,
+    };
     let started = Instant::now();
-    let mut stack = LocalStack::start(StackOptions::default()).await?;
+    let mut stack = LocalStack::start(StackOptions {
+        mapping: mapping.clone().unwrap_or_default(),
+        ..StackOptions::default()
+    })
+    .await?;
     data.declare_fields(&stack.salesforce)?;
+    if let Some(m) = &mapping {
+        crate::demo_mapping::prepare(&stack, m, &mut data);
+    }
     let faults = Faults {
         rate_503: opts.faults,
         ..Default::default()
@@ -185,6 +204,10 @@ pub async fn run(opts: &DemoOptions) -> anyhow::Result<(LocalStack, DemoReport)>
             + data.salesforce.contacts.len()
             + data.ipaas.companies.len()
             + data.ipaas.customers.len(),
+        custom_values: mapping
+            .as_ref()
+            .map(|m| crate::demo_mapping::arrivals(&stack, m))
+            .unwrap_or_default(),
     };
     Ok((stack, report))
 }
@@ -410,6 +433,12 @@ pub fn render(report: &DemoReport) -> String {
         );
     }
     let _ = writeln!(out, "Elapsed: {:.1} s", report.elapsed.as_secs_f64());
+    if !report.custom_values.is_empty() {
+        let _ = writeln!(out, "\nCustom fields of the mapping, on both sides\n");
+        for line in &report.custom_values {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     let _ = writeln!(
         out,
         "\nError Logs (iPaaS.com → Integration Monitoring → Error Logs): {} entries\n",

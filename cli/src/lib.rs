@@ -6,6 +6,7 @@ pub mod coldstart;
 pub mod connect;
 pub mod dataset;
 pub mod demo;
+pub mod demo_mapping;
 pub mod errors_cmd;
 pub mod local_aws;
 pub mod mapping_cmd;

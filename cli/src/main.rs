@@ -54,6 +54,11 @@ enum Command {
         /// Leave the stories out (only the seeded data is synced).
         #[arg(long, overrides_with = "stories")]
         no_stories: bool,
+        /// Sync with this mapping document (docs/mapping.md): its custom Salesforce fields
+        /// are declared in the simulated org, a few records get custom values, and the
+        /// report shows them on the other side.
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
     },
     /// Measure the local stack: records per second, API calls per record per flow, memory.
     Bench {
@@ -239,6 +244,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve,
             stories,
             no_stories,
+            mapping,
         } => {
             if !(0.0..=1.0).contains(&faults) {
                 anyhow::bail!("--faults is a share of calls between 0 and 1, not {faults}");
@@ -255,6 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     data.is_none()
                 },
                 data,
+                mapping,
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             let (stack, report) = sfsync::demo::run(&opts).await?;

@@ -63,3 +63,33 @@ fn bad_arguments_are_refused_with_a_reason() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/data.json"));
 }
+
+/// `sfsync demo --mapping examples/mapping-custom.toml` (issue 12): the custom fields of the
+/// example document reach the other side, both ways, and the stories still raise every
+/// message.
+#[test]
+fn the_demo_with_a_custom_mapping_shows_the_custom_values_on_both_sides() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/mapping-custom.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
+        .args(["demo", "--accounts", "20", "--contacts", "40", "--mapping", example])
+        .output()
+        .expect("sfsync runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Custom fields of the mapping, on both sides"), "{stdout}");
+    // The picklist table: Gold ⇄ A, Silver ⇄ B, Bronze ⇄ C, from either side.
+    for pair in [
+        r#"Customer_Tier__c = "Gold"  ⇄  Company"#,
+        r#"Tier = "A""#,
+        r#"Customer_Tier__c = "Silver""#,
+        r#"Tier = "B""#,
+        r#"Loyalty_Number__c = "DEMO-SF-0""#,
+        r#"LoyaltyNumber = "DEMO-SF-0""#,
+    ] {
+        assert!(stdout.contains(pair), "missing {pair:?} in\n{stdout}");
+    }
+    assert!(
+        stdout.contains("Catalog messages raised: 10 of 10"),
+        "{stdout}"
+    );
+}

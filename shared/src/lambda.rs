@@ -47,7 +47,7 @@ async fn check_mapping(ctx: &FlowContext) -> Result<(), Error> {
                 tracing::warn!(finding = %f, "mapping");
             }
             Finding::stop_on_errors(&findings)?;
-            Ok(())
+            check_external_ids(ctx).await
         }
         Err(e) if e.is_transient() => {
             tracing::warn!(error = %e, "the mapping could not be checked against Salesforce now; the first record will tell");
@@ -59,6 +59,52 @@ async fn check_mapping(ctx: &FlowContext) -> Result<(), Error> {
         }
         .into()),
     }
+}
+
+/// The External ID fields creates go through must exist, be External IDs, and be writable
+/// by the integration user: otherwise every create would fail, each with an entry, instead of
+/// the function stopping once with the reason.
+async fn check_external_ids(ctx: &FlowContext) -> Result<(), Error> {
+    for (object, variable) in [
+        ("Account", "SALESFORCE_EXTERNAL_ID_FIELD_ACCOUNT"),
+        ("Contact", "SALESFORCE_EXTERNAL_ID_FIELD_CONTACT"),
+    ] {
+        let Some(field) = ctx.external_ids.of(object) else {
+            continue;
+        };
+        let invalid = |reason: String| crate::config::ConfigError::Invalid {
+            name: variable,
+            reason,
+        };
+        let describe = match ctx.salesforce.describe(object).await {
+            Ok(d) => d,
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, variable, "could not be checked now; the first create will tell");
+                continue;
+            }
+            Err(e) => return Err(invalid(format!("{object} could not be described: {e}")).into()),
+        };
+        let Some(f) = describe
+            .fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(field))
+        else {
+            return Err(invalid(format!(
+                "{object}.{field} does not exist, or the integration user cannot see it"
+            ))
+            .into());
+        };
+        if !f.external_id {
+            return Err(invalid(format!("{object}.{field} is not an External ID field")).into());
+        }
+        if !(f.createable && f.updateable) {
+            return Err(invalid(format!(
+                "the integration user cannot write {object}.{field} (field-level security)"
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The environment variable holding a flow's queue URL.

@@ -26,6 +26,15 @@ pub struct SaveResult {
 }
 
 impl SaveResult {
+    /// Another transaction held the record (UNABLE_TO_LOCK_ROW): nothing was written.
+    pub fn is_locked(&self) -> bool {
+        !self.success
+            && self
+                .errors
+                .first()
+                .is_some_and(|e| e.error_code == "UNABLE_TO_LOCK_ROW")
+    }
+
     /// The record's Id on success, else the typed error its `errors` stand for. Collections
     /// results carry no `duplicateResult`, so a duplicate's `matches` is empty here.
     pub fn into_result(self) -> Result<SalesforceId, SalesforceError> {
@@ -122,25 +131,62 @@ impl SalesforceClient {
         check_object(object)?;
         let mut results = Vec::with_capacity(records.len());
         for chunk in records.chunks(MAX_PER_CALL) {
-            let mut call = Call::new(method.clone(), path.to_string())
-                .json(&json!({ "allOrNone": false, "records": chunk }));
-            call.once = once;
-            if let Some(h) = duplicates {
-                let (name, value) = h.header();
-                call = call.header(name, value);
-            }
-            let answer: Vec<SaveResult> = self.json(&call).await?;
-            if answer.len() != chunk.len() {
-                return Err(SalesforceError::Decode {
-                    method: method.to_string(),
-                    path: call.path.clone(),
-                    status: 200,
-                    excerpt: format!("{} results for {} records", answer.len(), chunk.len()),
-                });
+            let mut answer = self
+                .save_chunk(&method, path, chunk, duplicates, once)
+                .await?;
+            // Records another transaction held (UNABLE_TO_LOCK_ROW) were not written: sent
+            // again, alone, after the usual backoff. Never for a create that must not be
+            // sent twice: its call as a whole may not be repeated.
+            let policy = &self.config().retry;
+            let mut tries = 1;
+            while !once && policy.should_retry(tries) {
+                let locked: Vec<usize> = (0..answer.len())
+                    .filter(|&i| answer[i].is_locked())
+                    .collect();
+                if locked.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(policy.delay(tries, None)).await;
+                tries += 1;
+                let again: Vec<Value> = locked.iter().map(|&i| chunk[i].clone()).collect();
+                let retried = self
+                    .save_chunk(&method, path, &again, duplicates, once)
+                    .await?;
+                for (i, r) in locked.into_iter().zip(retried) {
+                    answer[i] = r;
+                }
             }
             results.extend(answer);
         }
         Ok(results)
+    }
+
+    /// One Collections call of at most 200 records; one result per record, in order.
+    async fn save_chunk(
+        &self,
+        method: &Method,
+        path: &str,
+        chunk: &[Value],
+        duplicates: Option<DuplicateRuleHeader>,
+        once: bool,
+    ) -> Result<Vec<SaveResult>, SalesforceError> {
+        let mut call = Call::new(method.clone(), path.to_string())
+            .json(&json!({ "allOrNone": false, "records": chunk }));
+        call.once = once;
+        if let Some(h) = duplicates {
+            let (name, value) = h.header();
+            call = call.header(name, value);
+        }
+        let answer: Vec<SaveResult> = self.json(&call).await?;
+        if answer.len() != chunk.len() {
+            return Err(SalesforceError::Decode {
+                method: method.to_string(),
+                path: call.path.clone(),
+                status: 200,
+                excerpt: format!("{} results for {} records", answer.len(), chunk.len()),
+            });
+        }
+        Ok(answer)
     }
 }
 

@@ -28,6 +28,23 @@ pub struct Entry {
 }
 
 impl PairMapping {
+    /// The value table of the field mapped to `salesforce`, as (Salesforce value, iPaaS.com
+    /// value) pairs in the Salesforce → iPaaS.com direction (the demo seeds with it).
+    pub fn value_table(&self, salesforce: &str) -> Option<Vec<(String, String)>> {
+        let f = self
+            .fields
+            .iter()
+            .find(|f| f.salesforce.eq_ignore_ascii_case(salesforce))?;
+        let table = f.to_ipaas.table.as_ref()?;
+        Some(
+            table
+                .entries
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
     pub fn entries(&self) -> Vec<Entry> {
         let mut out = Vec::new();
         for f in &self.fields {
