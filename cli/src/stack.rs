@@ -484,6 +484,7 @@ fn context(
         pacing: options.pacing,
         external_ids: options.external_ids.clone(),
         mapping: options.mapping.clone(),
+        epoch: Arc::default(),
     })
 }
 

@@ -69,14 +69,32 @@ fn bad_arguments_are_refused_with_a_reason() {
 /// message.
 #[test]
 fn the_demo_with_a_custom_mapping_shows_the_custom_values_on_both_sides() {
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/mapping-custom.toml");
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/mapping-custom.toml"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_sfsync"))
-        .args(["demo", "--accounts", "20", "--contacts", "40", "--mapping", example])
+        .args([
+            "demo",
+            "--accounts",
+            "20",
+            "--contacts",
+            "40",
+            "--mapping",
+            example,
+        ])
         .output()
         .expect("sfsync runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("Custom fields of the mapping, on both sides"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Custom fields of the mapping, on both sides"),
+        "{stdout}"
+    );
     // The picklist table: Gold ⇄ A, Silver ⇄ B, Bronze ⇄ C, from either side.
     for pair in [
         r#"Customer_Tier__c = "Gold"  ⇄  Company"#,

@@ -35,11 +35,7 @@ async fn start(sim: &SalesforceSim, document: &str) -> Option<String> {
     start_with(sim, document, &[]).await
 }
 
-async fn start_with(
-    sim: &SalesforceSim,
-    document: &str,
-    extra: &[(&str, &str)],
-) -> Option<String> {
+async fn start_with(sim: &SalesforceSim, document: &str, extra: &[(&str, &str)]) -> Option<String> {
     let conf = aws_config().await;
     let table = unique("state");
     DynamoStateStore::create_table(aws_sdk_dynamodb::Client::new(&conf), &table)

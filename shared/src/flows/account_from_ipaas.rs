@@ -15,6 +15,7 @@ use crate::ipaas::{Company, LinkTable};
 use crate::mapping::document::{Direction, Pair};
 use crate::queue::WorkMessage;
 use crate::salesforce::SalesforceId;
+use futures::StreamExt;
 
 pub(super) const KIND: Kind = Kind {
     flow: Flow::AccountFromIpaas,
@@ -34,35 +35,45 @@ pub async fn run(
 ) -> Vec<Outcome> {
     let mut out: Vec<Option<Outcome>> = vec![None; messages.len()];
     let mut plans = Vec::new();
-    for (slot, m) in messages.iter().enumerate() {
-        let Ok(id) = m.record_id.trim().parse::<u64>() else {
-            out[slot] = Some(from_ipaas::misrouted(ctx, KIND.flow, "Company", &m.record_id).await);
-            continue;
-        };
-        let record = RecordRef::new(System::Ipaas, "Company", id.to_string());
-        let company = match ctx.ipaas.get_company(id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                out[slot] = Some(Outcome::Skipped {
-                    reason: "the Company no longer exists in iPaaS.com".into(),
-                });
-                continue;
-            }
-            Err(e) => {
-                out[slot] = Some(
-                    ctx.fail(KIND.flow, record, e.to_raised(), ipaas_transient(&e))
-                        .await,
-                );
-                continue;
-            }
-        };
-        match plan(ctx, slot, id, record, &company).await {
+    // The Companies are read at once (bounded): iPaaS.com has no batch read.
+    let work: Vec<_> = messages
+        .iter()
+        .enumerate()
+        .map(|(slot, m)| plan_message(ctx, slot, m))
+        .collect();
+    let planned: Vec<_> = futures::stream::iter(work)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await;
+    for (slot, p) in planned.into_iter().enumerate() {
+        match p {
             Ok(p) => plans.push(p),
             Err(o) => out[slot] = Some(o),
         }
     }
     apply_all(ctx, settings, plans, &mut out).await;
     collect(out)
+}
+
+/// One message: the Company it names, and what the flow needs to decide about it.
+async fn plan_message(ctx: &FlowContext, slot: usize, m: &WorkMessage) -> Result<Plan, Outcome> {
+    let Ok(id) = m.record_id.trim().parse::<u64>() else {
+        return Err(from_ipaas::misrouted(ctx, KIND.flow, "Company", &m.record_id).await);
+    };
+    let record = RecordRef::new(System::Ipaas, "Company", id.to_string());
+    let company = match ctx.ipaas.get_company(id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return Err(Outcome::Skipped {
+                reason: "the Company no longer exists in iPaaS.com".into(),
+            })
+        }
+        Err(e) => {
+            let retry = ipaas_transient(&e);
+            return Err(ctx.fail(KIND.flow, record, e.to_raised(), retry).await);
+        }
+    };
+    plan(ctx, slot, id, record, &company).await
 }
 
 /// Reads what the flow needs to decide about one Company.

@@ -163,8 +163,17 @@ async fn find(
         .target_id
         .as_deref()
         .and_then(|t| t.parse::<u64>().ok());
+    let unlinked = known.is_none()
+        && ctx
+            .known_unlinked(
+                entry,
+                account.created_by_id.as_deref(),
+                account.created_date,
+            )
+            .await;
     let linked = match known {
         Some(id) => Some(id),
+        None if unlinked => None,
         None => ctx
             .ipaas
             .lookup_link(LinkTable::Company, sf_id)

@@ -26,6 +26,7 @@ use crate::ipaas::{Customer, LinkTable};
 use crate::mapping::document::{Direction, Pair};
 use crate::queue::WorkMessage;
 use crate::salesforce::{soql, SalesforceId};
+use futures::StreamExt;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -48,29 +49,18 @@ pub async fn run(
 ) -> Vec<Outcome> {
     let mut out: Vec<Option<Outcome>> = vec![None; messages.len()];
     let mut plans = Vec::new();
-    for (slot, m) in messages.iter().enumerate() {
-        let Ok(id) = m.record_id.trim().parse::<u64>() else {
-            out[slot] = Some(from_ipaas::misrouted(ctx, KIND.flow, "Customer", &m.record_id).await);
-            continue;
-        };
-        let record = RecordRef::new(System::Ipaas, "Customer", id.to_string());
-        let customer = match ctx.ipaas.get_customer(id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                out[slot] = Some(Outcome::Skipped {
-                    reason: "the Customer no longer exists in iPaaS.com".into(),
-                });
-                continue;
-            }
-            Err(e) => {
-                out[slot] = Some(
-                    ctx.fail(KIND.flow, record, e.to_raised(), ipaas_transient(&e))
-                        .await,
-                );
-                continue;
-            }
-        };
-        match plan(ctx, settings, account_settings, slot, id, record, &customer).await {
+    // The Customers are read at once (bounded): iPaaS.com has no batch read.
+    let work: Vec<_> = messages
+        .iter()
+        .enumerate()
+        .map(|(slot, m)| plan_message(ctx, settings, account_settings, slot, m))
+        .collect();
+    let planned: Vec<_> = futures::stream::iter(work)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await;
+    for (slot, p) in planned.into_iter().enumerate() {
+        match p {
             Ok(p) => plans.push(p),
             Err(o) => out[slot] = Some(o),
         }
@@ -86,6 +76,33 @@ pub async fn run(
     })
     .await;
     collect(out)
+}
+
+/// One message: the Customer it names, and what the flow needs to decide about it.
+async fn plan_message(
+    ctx: &FlowContext,
+    settings: FlowSettings,
+    account_settings: FlowSettings,
+    slot: usize,
+    m: &WorkMessage,
+) -> Result<Plan, Outcome> {
+    let Ok(id) = m.record_id.trim().parse::<u64>() else {
+        return Err(from_ipaas::misrouted(ctx, KIND.flow, "Customer", &m.record_id).await);
+    };
+    let record = RecordRef::new(System::Ipaas, "Customer", id.to_string());
+    let customer = match ctx.ipaas.get_customer(id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return Err(Outcome::Skipped {
+                reason: "the Customer no longer exists in iPaaS.com".into(),
+            })
+        }
+        Err(e) => {
+            let retry = ipaas_transient(&e);
+            return Err(ctx.fail(KIND.flow, record, e.to_raised(), retry).await);
+        }
+    };
+    plan(ctx, settings, account_settings, slot, id, record, &customer).await
 }
 
 async fn plan(

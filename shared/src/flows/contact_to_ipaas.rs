@@ -246,8 +246,17 @@ impl Sync<'_> {
             .target_id
             .as_deref()
             .and_then(|t| t.parse::<u64>().ok());
+        let unlinked = known.is_none()
+            && ctx
+                .known_unlinked(
+                    &entry,
+                    self.contact.created_by_id.as_deref(),
+                    self.contact.created_date,
+                )
+                .await;
         let linked = match known {
             Some(id) => Some(id),
+            None if unlinked => None,
             None => match ctx.ipaas.lookup_link(LinkTable::Customer, self.sf_id).await {
                 Ok(l) => l,
                 Err(e) => return Err(self.fail(e).await),

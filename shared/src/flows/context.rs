@@ -83,6 +83,8 @@ pub struct FlowContext {
     /// The field mapping (the document, or the built-in default), checked against the org
     /// before any record is touched.
     pub mapping: Arc<crate::mapping::document::Mapping>,
+    /// When this deployment first polled (read once per container): see `known_unlinked`.
+    pub epoch: Arc<tokio::sync::OnceCell<Option<DateTime<Utc>>>>,
 }
 
 impl FlowContext {
@@ -348,6 +350,41 @@ impl FlowContext {
         let me = self.salesforce.integration_user_id().await?;
         let age = (chrono::Utc::now() - created).to_std().unwrap_or_default();
         Ok(same_id(creator, &me) && age < self.pacing.origin_horizon)
+    }
+
+    /// Whether a Salesforce record the ledger has never seen is certainly not linked: it
+    /// was created after this deployment first polled, by someone else than the integration
+    /// (every link made since is in the ledger), so its first sync needs no link lookup. A
+    /// record from before may carry a link made elsewhere (another installation).
+    pub async fn known_unlinked(
+        &self,
+        entry: &LedgerEntry,
+        creator: Option<&str>,
+        created: Option<DateTime<Utc>>,
+    ) -> bool {
+        if entry.version != 0 {
+            return false;
+        }
+        let epoch = self
+            .epoch
+            .get_or_init(|| async {
+                match self.state.cursor(crate::poller::EPOCH).await {
+                    Ok(c) => c.map(|c| c.modstamp),
+                    Err(_) => None,
+                }
+            })
+            .await;
+        let (Some(epoch), Some(created)) = (epoch, created) else {
+            return false;
+        };
+        // A second of slack for the two systems' clocks.
+        if created <= *epoch + chrono::Duration::seconds(1) {
+            return false;
+        }
+        match (creator, self.salesforce.integration_user_id().await) {
+            (Some(c), Ok(me)) => !same_id(c, &me),
+            _ => false,
+        }
     }
 
     /// Work put off while the org's daily API usage is above the budget.

@@ -124,6 +124,7 @@ impl ClientSettings {
             },
             external_ids: self.external_ids,
             mapping: Arc::new(mapping),
+            epoch: Arc::default(),
         })
     }
 }

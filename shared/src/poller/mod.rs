@@ -226,6 +226,7 @@ pub async fn poll_all(
     now: DateTime<Utc>,
 ) -> Vec<(Flow, Result<PollReport, PollError>)> {
     use crate::error_log::ErrorLogEntry;
+    note_epoch(state, now).await;
     let mut out = Vec::new();
     for (object, flow) in POLLED {
         let result = poll_object(object, flow, source, queue, state, settings, now).await;
@@ -256,6 +257,25 @@ pub async fn poll_all(
         out.push((flow, result));
     }
     out
+}
+
+/// The name under which the state store keeps when this deployment first polled.
+pub const EPOCH: &str = "epoch";
+
+/// Notes, once, when this deployment's poller first ran: every link made since is in the
+/// ledger (the flows write both), so a record created after it that the ledger does not
+/// know cannot be linked, and its first sync needs no link lookup. A record older than
+/// that may carry a link from before (another installation) and is looked up.
+async fn note_epoch(state: &dyn StateStore, now: DateTime<Utc>) {
+    match state.cursor(EPOCH).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            if let Err(e) = state.advance_cursor(EPOCH, &Cursor::at(now, "")).await {
+                tracing::debug!(error = %e, "the epoch was noted by another tick");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read the epoch"),
+    }
 }
 
 /// The record id an unreadable row's description starts with (`"<Id>: why"`), if any.

@@ -8,6 +8,7 @@ use crate::flows::context::FlowContext;
 use crate::flows::merge::agreed;
 use crate::flows::{FlowSettings, Outcome};
 use crate::salesforce::{SalesforceError, SaveResult};
+use futures::StreamExt;
 use serde_json::{Map, Value};
 
 /// Creates the unlinked plans in one Collections call, then links each new record.
@@ -19,17 +20,22 @@ pub(crate) async fn create_unlinked(
     out: &mut [Option<Outcome>],
 ) {
     let mut go = Vec::new();
+    let mut claims = Vec::new();
     for p in plans {
-        if let Some(wait) = ctx.pending_create(&p.entry) {
-            out[p.slot] = Some(wait);
-            continue;
+        match ctx.pending_create(&p.entry) {
+            Some(wait) => out[p.slot] = Some(wait),
+            None => claims.push(claim(ctx, kind, p)),
         }
-        match ctx
-            .creating(kind.flow, &p.source_id(), p.entry.clone())
-            .await
-        {
-            Ok(entry) => go.push(Plan { entry, ..p }),
-            Err(outcome) => out[p.slot] = Some(outcome),
+    }
+    // The creates are claimed at once (bounded).
+    let claimed: Vec<Result<Plan, (usize, Outcome)>> = futures::stream::iter(claims)
+        .buffered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await;
+    for c in claimed {
+        match c {
+            Ok(p) => go.push(p),
+            Err((slot, outcome)) => out[slot] = Some(outcome),
         }
     }
     if go.is_empty() {
@@ -70,9 +76,31 @@ pub(crate) async fn create_unlinked(
             return;
         }
     };
-    for (p, r) in go.into_iter().zip(results) {
-        let slot = p.slot;
-        out[slot] = Some(one_result(ctx, kind, settings, p, r).await);
+    let work: Vec<_> = go
+        .into_iter()
+        .zip(results)
+        .map(|(p, r)| async move {
+            let slot = p.slot;
+            (slot, one_result(ctx, kind, settings, p, r).await)
+        })
+        .collect();
+    let done: Vec<(usize, Outcome)> = futures::stream::iter(work)
+        .buffer_unordered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await;
+    for (slot, o) in done {
+        out[slot] = Some(o);
+    }
+}
+
+/// Claims one create in the ledger.
+async fn claim(ctx: &FlowContext, kind: &Kind, p: Plan) -> Result<Plan, (usize, Outcome)> {
+    match ctx
+        .creating(kind.flow, &p.source_id(), p.entry.clone())
+        .await
+    {
+        Ok(entry) => Ok(Plan { entry, ..p }),
+        Err(outcome) => Err((p.slot, outcome)),
     }
 }
 

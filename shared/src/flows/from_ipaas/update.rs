@@ -9,6 +9,7 @@ use crate::flows::{FlowSettings, Outcome};
 use crate::mapping::document::Direction;
 use crate::records::sf_time;
 use crate::salesforce::SalesforceId;
+use futures::StreamExt;
 use serde_json::{Map, Value};
 
 /// The fields read back from Salesforce to compare: the mapping's, with SystemModstamp.
@@ -129,19 +130,44 @@ pub(crate) async fn update_linked(
             return;
         }
     };
-    for (((p, now, write), (target, _)), r) in pending.into_iter().zip(writes).zip(results) {
-        out[p.slot] = Some(match r.into_result() {
-            Ok(_) => {
-                let base = agreed(&p.source, &applied(&now, &write), p.base());
-                finish(ctx, kind, &p, &target, &base, true).await
-            }
-            Err(e) => {
-                let (raised, retry) = match kind.missing_parent(&e, &p.fields) {
-                    Some(r) => (r, false),
-                    None => kind.raise(&e),
-                };
-                ctx.fail(kind.flow, p.record.clone(), raised, retry).await
-            }
-        });
+    // Each written record is linked and settled at once (bounded).
+    let work: Vec<_> = pending
+        .into_iter()
+        .zip(writes)
+        .zip(results)
+        .map(|(((p, now, write), (target, _)), r)| written(ctx, kind, p, now, write, target, r))
+        .collect();
+    let done: Vec<(usize, Outcome)> = futures::stream::iter(work)
+        .buffer_unordered(ctx.pacing.concurrency.max(1))
+        .collect()
+        .await;
+    for (slot, o) in done {
+        out[slot] = Some(o);
     }
+}
+
+/// One record's result of the Collections update: linked and settled, or its failure.
+async fn written(
+    ctx: &FlowContext,
+    kind: &Kind,
+    p: Plan,
+    now: Values,
+    write: Values,
+    target: crate::salesforce::SalesforceId,
+    r: crate::salesforce::SaveResult,
+) -> (usize, Outcome) {
+    let outcome = match r.into_result() {
+        Ok(_) => {
+            let base = agreed(&p.source, &applied(&now, &write), p.base());
+            finish(ctx, kind, &p, &target, &base, true).await
+        }
+        Err(e) => {
+            let (raised, retry) = match kind.missing_parent(&e, &p.fields) {
+                Some(r) => (r, false),
+                None => kind.raise(&e),
+            };
+            ctx.fail(kind.flow, p.record.clone(), raised, retry).await
+        }
+    };
+    (p.slot, outcome)
 }
