@@ -49,7 +49,7 @@ async fn check_mapping(ctx: &FlowContext) -> Result<(), Error> {
             Finding::stop_on_errors(&findings)?;
             check_external_ids(ctx).await
         }
-        Err(e) if e.is_transient() => {
+        Err(e) if unaskable(&e) => {
             tracing::warn!(error = %e, "the mapping could not be checked against Salesforce now; the first record will tell");
             Ok(())
         }
@@ -59,6 +59,13 @@ async fn check_mapping(ctx: &FlowContext) -> Result<(), Error> {
         }
         .into()),
     }
+}
+
+/// Salesforce cannot be asked now: an outage, or no usable session yet (a deployment not
+/// connected yet, a revoked token). The records will say so, each with the Error Log entry
+/// that tells the user to re-authenticate; stopping the start would only hide that.
+fn unaskable(e: &crate::salesforce::SalesforceError) -> bool {
+    e.is_transient() || matches!(e, crate::salesforce::SalesforceError::Auth(_))
 }
 
 /// The External ID fields creates go through must exist, be External IDs, and be writable
@@ -78,7 +85,7 @@ async fn check_external_ids(ctx: &FlowContext) -> Result<(), Error> {
         };
         let describe = match ctx.salesforce.describe(object).await {
             Ok(d) => d,
-            Err(e) if e.is_transient() => {
+            Err(e) if unaskable(&e) => {
                 tracing::warn!(error = %e, variable, "could not be checked now; the first create will tell");
                 continue;
             }
