@@ -40,8 +40,12 @@ async fn a_customer_waits_for_its_company_whose_create_is_in_flight() {
         for flow in order {
             let batch = s.queue.take(flow, 10);
             let outcomes = s.invoke(flow, batch).await;
+            // The Customer is put off. (So is the Company, unless the create's short lease
+            // has passed meanwhile on a slow machine: then it is found and linked.)
+            let waits = matches!(outcomes.as_slice(), [Outcome::Postponed { .. }]);
+            let found = matches!(outcomes.as_slice(), [Outcome::Created { .. }]);
             assert!(
-                matches!(outcomes.as_slice(), [Outcome::Postponed { .. }]),
+                waits || (found && flow == Flow::AccountFromIpaas),
                 "contact_first={contact_first} {flow}: put off while the create is in flight: {outcomes:?}"
             );
         }
