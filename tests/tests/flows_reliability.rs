@@ -212,12 +212,15 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
     };
     let s = LocalStack::start(options).await.unwrap();
     let person = s.salesforce.person_user_id();
-    let tie = "2026-11-24T10:00:00.000+0000";
+    // An hour ago: inside the first poll's look-back whatever day the test runs.
+    let tie = (Utc::now() - Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M:%S%.3f+0000")
+        .to_string();
     let mut ids = HashSet::new();
     for i in 0..1_500 {
         let id = s.salesforce.insert(
             "Account",
-            json!({"Name": format!("Tie {i}"), "SystemModstamp": tie, "LastModifiedById": person}),
+            json!({"Name": format!("Tie {i}"), "SystemModstamp": &tie, "LastModifiedById": person}),
         );
         ids.insert(id.to_string());
     }
@@ -226,7 +229,7 @@ async fn the_poller_loses_nothing_when_systemmodstamp_ties_across_pages() {
     let user = s.salesforce.config().integration_user_id.clone();
     let ours = s.salesforce.insert(
         "Account",
-        json!({"Name": "Ours", "SystemModstamp": tie, "LastModifiedById": user}),
+        json!({"Name": "Ours", "SystemModstamp": &tie, "LastModifiedById": user}),
     );
     ids.insert(ours.to_string());
     let mut seen = Vec::new();
