@@ -22,6 +22,8 @@ pub struct BenchOptions {
     pub batch_size: usize,
     /// Worker invocations at once.
     pub concurrency: usize,
+    /// The records exist before the deployment first polls (see `sfsync bench --help`).
+    pub initial_load: bool,
 }
 
 impl Default for BenchOptions {
@@ -32,6 +34,7 @@ impl Default for BenchOptions {
             ipaas_latency: Duration::from_millis(30),
             batch_size: 10,
             concurrency: 10,
+            initial_load: false,
         }
     }
 }
@@ -44,6 +47,11 @@ pub struct Phase {
     pub elapsed: Duration,
     pub salesforce_calls: u64,
     pub ipaas_calls: u64,
+    /// How the phase's messages ended (created, updated, unchanged, failed…), summed over
+    /// its flows.
+    pub outcomes: std::collections::BTreeMap<&'static str, usize>,
+    /// Worker invocations (SQS batches) the phase took.
+    pub invocations: u64,
 }
 
 impl Phase {
@@ -67,6 +75,8 @@ struct Meter<'a> {
     started: Instant,
     sf: u64,
     ipaas: u64,
+    tally: crate::stack::Tally,
+    invocations: u64,
 }
 
 impl<'a> Meter<'a> {
@@ -76,6 +86,8 @@ impl<'a> Meter<'a> {
             started: Instant::now(),
             sf: stack.salesforce.counters().total(),
             ipaas: stack.ipaas.counters().total(),
+            tally: stack.tally(),
+            invocations: stack.invocations(),
         }
     }
 
@@ -86,6 +98,8 @@ impl<'a> Meter<'a> {
             elapsed: self.started.elapsed(),
             salesforce_calls: self.stack.salesforce.counters().total() - self.sf,
             ipaas_calls: self.stack.ipaas.counters().total() - self.ipaas,
+            outcomes: outcomes_since(&self.tally, &self.stack.tally()),
+            invocations: self.stack.invocations() - self.invocations,
         }
     }
 }
@@ -110,10 +124,20 @@ pub async fn run(opts: &BenchOptions) -> anyhow::Result<BenchReport> {
     });
     // The session is opened before measuring: one token per container, not per record.
     stack.ctx.salesforce.integration_user_id().await?;
+    if !opts.initial_load {
+        // The steady state: the deployment has been polling for a minute when people make
+        // these records, so they are newer than its first poll (`poller::EPOCH`).
+        let started = chrono::Utc::now() - chrono::Duration::seconds(60);
+        use shared::state::StateStore;
+        stack
+            .state
+            .advance_cursor(shared::poller::EPOCH, &shared::state::Cursor::at(started, ""))
+            .await?;
+    }
 
     let mut account_ids = Vec::with_capacity(accounts);
     for i in 0..accounts {
-        account_ids.push(stack.person_creates("Account", json!({"Name": format!("Bench Account {i:06}"), "Phone": "555-0100", "BillingCity": "Springfield"})));
+        account_ids.push(stack.person_creates("Account", json!({"Name": format!("Bench Account {i:06}"), "Phone": format!("+1 555 01{i:05}"), "BillingCity": "Springfield"})));
     }
     for i in 0..contacts {
         stack.person_creates(
@@ -147,7 +171,7 @@ pub async fn run(opts: &BenchOptions) -> anyhow::Result<BenchReport> {
     for i in 0..accounts {
         companies.push(stack.ipaas.edit_company_as_person(
             None,
-            json!({"name": format!("Bench Company {i:06}"), "phone_number": "555-0200"}),
+            json!({"name": format!("Bench Company {i:06}"), "phone_number": format!("+1 555 02{i:05}")}),
         ));
     }
     stack.ipaas.deliveries_settled().await;
@@ -171,6 +195,23 @@ pub async fn run(opts: &BenchOptions) -> anyhow::Result<BenchReport> {
         peak_memory_kib: peak_memory_kib(),
         binaries: binary_sizes(),
     })
+}
+
+/// The messages that ended each way between two tallies, over all flows.
+fn outcomes_since(
+    before: &crate::stack::Tally,
+    after: &crate::stack::Tally,
+) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for (flow, counts) in after {
+        for (label, n) in counts {
+            let was = before.get(flow).and_then(|c| c.get(label)).copied().unwrap_or(0);
+            if *n > was {
+                *out.entry(*label).or_default() += n - was;
+            }
+        }
+    }
+    out
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`).
@@ -223,15 +264,18 @@ pub fn render(r: &BenchReport) -> String {
     );
     for p in &r.phases {
         let secs = p.elapsed.as_secs_f64();
+        let outcomes: Vec<String> = p.outcomes.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let _ = writeln!(
             out,
-            "{:<30} {:>8} {:>9.2} {:>10.1} {:>14.4} {:>14.2}",
+            "{:<30} {:>8} {:>9.2} {:>10.1} {:>14.4} {:>14.2}  {} invocations; {}",
             p.name,
             p.records,
             secs,
             p.records as f64 / secs.max(1e-9),
             p.salesforce_per_record(),
-            p.ipaas_per_record()
+            p.ipaas_per_record(),
+            p.invocations,
+            outcomes.join(", ")
         );
     }
     let synced: usize = r

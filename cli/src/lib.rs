@@ -1,6 +1,7 @@
 //! `sfsync`: the operator's command line. Each command lives in its own module so tests can
 //! drive it without a subprocess; `main.rs` only parses arguments and dispatches.
 
+pub mod aws_meter;
 pub mod bench;
 pub mod coldstart;
 pub mod connect;

@@ -77,6 +77,11 @@ enum Command {
         /// Worker invocations at once (Lambda concurrency).
         #[arg(long, default_value_t = 10)]
         concurrency: usize,
+        /// The records exist before the deployment first polls (a first sync of an org):
+        /// each is looked up for a link made before. Default: the deployment is running
+        /// when people make them (the steady state), so the ledger knows they are new.
+        #[arg(long)]
+        initial_load: bool,
     },
     /// Time each release bootstrap from process start to its first event, next to a minimal
     /// lambda_runtime function (build them first: cargo lambda build --release; they are
@@ -278,6 +283,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ipaas_latency_ms,
             batch,
             concurrency,
+            initial_load,
         } => {
             if records == 0 || batch == 0 || concurrency == 0 {
                 anyhow::bail!("--records, --batch and --concurrency must be at least 1");
@@ -288,6 +294,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ipaas_latency: Duration::from_millis(ipaas_latency_ms),
                 batch_size: batch,
                 concurrency,
+                initial_load,
             };
             let report = sfsync::bench::run(&opts).await?;
             print!("{}", sfsync::bench::render(&report));

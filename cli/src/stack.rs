@@ -104,6 +104,8 @@ pub struct LocalStack {
     receives: Mutex<HashMap<String, u32>>,
     tally: Mutex<Tally>,
     kills: std::sync::atomic::AtomicUsize,
+    /// Worker invocations so far (each one SQS batch, as a Lambda invocation).
+    invocations: std::sync::atomic::AtomicU64,
     on_processed: Mutex<Option<Progress>>,
     /// Held by every worker invocation (shared) and by a person's burst of edits
     /// (exclusive): see `people_at_work`.
@@ -170,6 +172,7 @@ impl LocalStack {
             on_processed: Mutex::default(),
             desk: tokio::sync::RwLock::new(()),
             kills: Default::default(),
+            invocations: Default::default(),
         })
     }
 
@@ -200,6 +203,7 @@ impl LocalStack {
     pub async fn poll(&self) -> anyhow::Result<Vec<(Flow, shared::poller::PollReport)>> {
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
+            fields: shared::flows::polled_fields(&self.ctx),
             budget_share: self.options.pacing.budget_share,
             budget_window: self.options.pacing.budget_delay,
         };
@@ -304,6 +308,8 @@ impl LocalStack {
     /// put-off messages come back after their delay.
     pub async fn invoke(&self, flow: Flow, batch: Vec<WorkMessage>) -> Vec<Outcome> {
         let _desk = self.desk.read().await;
+        self.invocations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (deliveries, kill_after) = {
             let mut rng = rand::thread_rng();
             let mut deliveries = Vec::with_capacity(batch.len());
@@ -416,6 +422,11 @@ impl LocalStack {
     /// fine enough to detect an edit landing in that window of milliseconds; docs/flows.md.)
     pub async fn people_at_work(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
         self.desk.write().await
+    }
+
+    /// Worker invocations so far.
+    pub fn invocations(&self) -> u64 {
+        self.invocations.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Worker invocations killed so far (chaos).

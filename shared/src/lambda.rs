@@ -183,9 +183,13 @@ impl Poller {
     pub async fn from_env(env: &dyn Env, aws: &aws_config::SdkConfig) -> Result<Poller, Error> {
         let settings = PollerSettings::from_env(env)?;
         settings.clients.check_names(aws).await?;
+        // The poller reads the fields the TO flows map and hands each row on in its message:
+        // the same document, checked the same way.
+        let mapping = crate::mapping::document::load_from_env(env, aws).await?;
+        let ctx = settings.clients.build(aws, mapping)?;
+        check_mapping(&ctx).await?;
         Ok(Poller {
-            // The poller reads Ids and SystemModstamps only: no mapping to load or check.
-            ctx: settings.clients.build(aws, Default::default())?,
+            ctx,
             queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(aws), settings.queues),
             settings: settings.poll,
         })
@@ -196,6 +200,7 @@ impl Poller {
     pub async fn tick(&self) -> Result<Value, Error> {
         let source = SoqlChangeSource {
             client: self.ctx.salesforce.clone(),
+            fields: crate::flows::polled_fields(&self.ctx),
             budget_share: self.ctx.pacing.budget_share,
             budget_window: self.ctx.pacing.budget_delay,
         };

@@ -70,6 +70,7 @@ fn rec(i: usize, ms: i64) -> ChangedRecord {
         id: format!("003{i:015}"),
         modstamp: t0() + Duration::milliseconds(ms),
         has_account: !i.is_multiple_of(10),
+        row: None,
     }
 }
 
@@ -180,11 +181,13 @@ async fn first_run_looks_back_poll_days_only() {
         id: "001000000000000001".into(),
         modstamp: now() - Duration::days(8),
         has_account: true,
+        row: None,
     };
     let recent = ChangedRecord {
         id: "001000000000000002".into(),
         modstamp: now() - Duration::days(6),
         has_account: true,
+        row: None,
     };
     let org = Org::new(vec![old, recent.clone()]);
     let (queue, state) = (MemoryWorkQueue::new(), MemoryStateStore::new());

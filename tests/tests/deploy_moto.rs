@@ -124,6 +124,12 @@ fn sends_to(name: &str, flow: Option<Flow>) -> Vec<Flow> {
     }
 }
 
+/// Whether a function reads the mapping document: the workers map records, the poller reads
+/// the fields they map.
+fn reads_mapping(name: &str, flow: Option<Flow>) -> bool {
+    flow.is_some() || name == "salesforce-poller"
+}
+
 fn queue(d: &Deployed, flow: Flow) -> &Value {
     &d.doc["queues"][format!("{}Queue", pascal(flow))]
 }
@@ -339,8 +345,9 @@ fn every_function_environment_resolves_to_the_created_resources() {
             format!("sfsync/{}", d.stack),
             "{name}"
         );
-        // The workers read the mapping document from the parameter the stack creates.
-        let mapping = flow.map(|_| format!("/{}/mapping", d.stack));
+        // The workers and the poller read the mapping document from the parameter the stack
+        // creates (the poller reads the fields the TO flows map).
+        let mapping = reads_mapping(name, flow).then(|| format!("/{}/mapping", d.stack));
         assert_eq!(
             env["MAPPING_PARAMETER"].as_str(),
             mapping.as_deref(),
@@ -414,8 +421,8 @@ fn the_roles_name_only_the_stack_resources_each_function_uses() {
         for f in sends_to(name, flow) {
             allowed.insert(queue(d, f)["QueueArn"].as_str().unwrap().to_string());
         }
-        if flow.is_some() {
-            // The workers map records: they read the mapping document's parameter.
+        if reads_mapping(name, flow) {
+            // The workers map records, the poller reads their fields: the mapping parameter.
             allowed.insert(format!(
                 "arn:aws:ssm:us-east-1:123456789012:parameter/{}/mapping",
                 d.stack

@@ -25,15 +25,31 @@ use std::collections::{BTreeSet, HashMap};
 
 const FLOW: Flow = Flow::AccountToIpaas;
 
-/// Processes a batch: one SOQL read for all Accounts, then one sync per Account.
+/// Processes a batch: the Accounts as the poller read them (one SOQL read for any message
+/// that does not carry its row), then one sync per Account, at once (bounded).
 pub async fn run(
     ctx: &FlowContext,
     settings: FlowSettings,
     messages: &[WorkMessage],
 ) -> Vec<Outcome> {
     let ids: Vec<Option<SalesforceId>> = messages.iter().map(|m| id_of(m, "001")).collect();
-    let valid: Vec<&SalesforceId> = ids.iter().flatten().collect();
-    let accounts = match read_accounts(ctx, &valid).await {
+    // The rows the poller handed on need no second read; only the others are read, in one
+    // query.
+    let carried = mapped::carried_rows(ctx, Pair::Account, messages);
+    let valid: Vec<&SalesforceId> = ids
+        .iter()
+        .flatten()
+        .filter(|id| !carried.contains_key(id.as_str()))
+        .collect();
+    let read = if valid.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        read_accounts(ctx, &valid).await
+    };
+    let accounts = match read.map(|mut read| {
+        read.extend(carried.iter().map(|(id, row)| (id.clone(), Account::from_fields(row))));
+        read
+    }) {
         Ok(a) => a,
         Err(e) => return super::to_ipaas::read_failed(ctx, FLOW, "Account", messages, e).await,
     };
@@ -181,8 +197,10 @@ async fn find(
             .map_err(Err)?,
     };
     if let Some(id) = linked {
-        // A Company deleted in iPaaS.com is made again: deletes are not synced.
+        // A Company deleted in iPaaS.com is made again: deletes are not synced. One found by
+        // its link while a create is unsettled is that create's (it carried the link).
         return Ok(match ctx.ipaas.get_company(id).await.map_err(Err)? {
+            Some(c) if known.is_none() && entry.creating_since.is_some() => Found::Recovered(c),
             Some(c) => Found::Linked(c),
             None => Found::Nothing,
         });
@@ -359,8 +377,13 @@ impl Sync<'_> {
             Err(outcome) => return outcome,
         };
         origin::mark(ctx, &name, self.sf_id).await;
-        let body: Company = match mapped::write_ipaas(ctx, Pair::Account, None, self.source, None) {
-            Ok(b) => b,
+        let body = match mapped::write_ipaas::<Company>(ctx, Pair::Account, None, self.source, None) {
+            Ok(mut b) => {
+                // Linked by its own create: one call, and an unanswered create is found by
+                // its link.
+                b.external_ids = vec![ctx.ipaas.link_on_create(self.sf_id)];
+                b
+            }
             Err(e) => {
                 ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
                 origin::unmark(ctx, &name, self.sf_id).await;
@@ -384,10 +407,9 @@ impl Sync<'_> {
             Ok(e) => e,
             Err(outcome) => return outcome,
         };
-        if let Err(e) = ctx
-            .ipaas
-            .write_link(LinkTable::Company, self.sf_id, id)
-            .await
+        let answered = created.link_for(ctx.ipaas.system_id());
+        if let Err(e) =
+            super::to_ipaas::link_created(ctx, LinkTable::Company, self.sf_id, id, answered).await
         {
             // The pair stays claimed: the next delivery links this Company.
             return self.fail(e).await;

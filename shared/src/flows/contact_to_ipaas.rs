@@ -28,7 +28,8 @@ use std::collections::{BTreeSet, HashMap};
 
 const FLOW: Flow = Flow::ContactToIpaas;
 
-/// Processes a batch: one SOQL read for all Contacts, then one sync per Contact.
+/// Processes a batch: the Contacts as the poller read them (one SOQL read for any message
+/// that does not carry its row), then one sync per Contact, at once (bounded).
 /// `account_settings` are the Account TO flow's, used when an Account must go first.
 pub async fn run(
     ctx: &FlowContext,
@@ -37,9 +38,24 @@ pub async fn run(
     messages: &[WorkMessage],
 ) -> Vec<Outcome> {
     let ids: Vec<Option<SalesforceId>> = messages.iter().map(|m| id_of(m, "003")).collect();
-    let valid: Vec<&SalesforceId> = ids.iter().flatten().collect();
-    let contacts = match read_contacts(ctx, &valid).await {
-        Ok(c) => c,
+    // The rows the poller handed on need no second read; only the others are read, in one
+    // query.
+    let carried = mapped::carried_rows(ctx, Pair::Contact, messages);
+    let valid: Vec<&SalesforceId> = ids
+        .iter()
+        .flatten()
+        .filter(|id| !carried.contains_key(id.as_str()))
+        .collect();
+    let read = if valid.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        read_contacts(ctx, &valid).await
+    };
+    let contacts = match read.map(|mut read| {
+        read.extend(carried.iter().map(|(id, row)| (id.clone(), Contact::from_fields(row))));
+        read
+    }) {
+        Ok(a) => a,
         Err(e) => return super::to_ipaas::read_failed(ctx, FLOW, "Contact", messages, e).await,
     };
     // The records of a batch are worked at once, bounded; outcomes stay in message order.
@@ -263,7 +279,11 @@ impl Sync<'_> {
             },
         };
         if let Some(id) = linked {
+            // One found by its link while a create is unsettled is that create's (it carried
+            // the link).
+            let recovering = known.is_none() && entry.creating_since.is_some();
             return match ctx.ipaas.get_customer(id).await {
+                Ok(Some(c)) if recovering => Ok((entry, Found::Recovered(c))),
                 Ok(Some(c)) => Ok((entry, Found::Linked(c))),
                 // Deleted in iPaaS.com: made again (deletes are not synced).
                 Ok(None) => Ok((entry, Found::Nothing)),
@@ -512,7 +532,12 @@ impl Sync<'_> {
             Err(outcome) => return outcome,
         };
         let body = match self.customer(None, None) {
-            Ok(b) => b,
+            Ok(mut b) => {
+                // Linked by its own create: one call, and an unanswered create is found by
+                // its link.
+                b.external_ids = vec![ctx.ipaas.link_on_create(self.sf_id)];
+                b
+            }
             Err(e) => {
                 ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
                 return self.refused(&e).await;
@@ -533,10 +558,9 @@ impl Sync<'_> {
             Ok(e) => e,
             Err(outcome) => return outcome,
         };
-        if let Err(e) = ctx
-            .ipaas
-            .write_link(LinkTable::Customer, self.sf_id, id)
-            .await
+        let answered = created.link_for(ctx.ipaas.system_id());
+        if let Err(e) =
+            super::to_ipaas::link_created(ctx, LinkTable::Customer, self.sf_id, id, answered).await
         {
             // The pair stays claimed: the next delivery links this Customer.
             return self.fail(e).await;

@@ -29,6 +29,37 @@ pub fn read_fields(ctx: &FlowContext, pair: Pair) -> Vec<String> {
     fields
 }
 
+/// What the poller reads of each polled object: exactly what its TO flow reads, so the row
+/// it hands on in the message is as good as the flow's own read.
+pub fn polled_fields(ctx: &FlowContext) -> std::collections::HashMap<String, Vec<String>> {
+    [("Account", Pair::Account), ("Contact", Pair::Contact)]
+        .into_iter()
+        .map(|(object, pair)| (object.to_string(), read_fields(ctx, pair)))
+        .collect()
+}
+
+/// The rows the messages carry, by Id, when each holds every field the flow reads (a
+/// message from before a mapping change may not); the others are to be read.
+pub fn carried_rows(
+    ctx: &FlowContext,
+    pair: Pair,
+    messages: &[crate::queue::WorkMessage],
+) -> std::collections::HashMap<String, Map<String, Value>> {
+    let fields = read_fields(ctx, pair);
+    let mut out = std::collections::HashMap::new();
+    for m in messages {
+        let Some(row) = &m.row else { continue };
+        let whole = fields
+            .iter()
+            .all(|f| row.keys().any(|k| k.eq_ignore_ascii_case(f)));
+        let id = crate::salesforce::SalesforceId::parse(&m.record_id);
+        if let (true, Ok(id)) = (whole, id) {
+            out.insert(id.as_str().to_string(), row.clone());
+        }
+    }
+    out
+}
+
 /// A Salesforce row's values for `direction`.
 pub fn salesforce_values(
     ctx: &FlowContext,

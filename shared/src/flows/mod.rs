@@ -18,6 +18,7 @@ mod to_ipaas;
 mod worker;
 
 pub use context::{ExternalIdFields, FlowContext, FlowSettings, Pacing};
+pub use mapped::polled_fields;
 pub use outcome::Outcome;
 pub use runner::{run_batch, BatchReport, FlowWorker};
 pub use settings::{CollisionMethod, SyncType};

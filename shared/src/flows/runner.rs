@@ -55,16 +55,20 @@ pub async fn run_batch(
             }
         }
     }
-    // The same record twice in one batch (SQS at-least-once) is worked once: two creates in
-    // one Collections call could not see each other. Both messages share the outcome.
+    // The same record twice in one batch (SQS at-least-once, or two changes polled apart) is
+    // worked once: two creates in one Collections call could not see each other. The newest
+    // change is the one worked (a message may carry the record as it was read); both
+    // messages share its outcome.
     let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let mut unique = Vec::new();
+    let mut unique: Vec<WorkMessage> = Vec::new();
     let mut slot = Vec::with_capacity(messages.len());
     for m in &messages {
         let next = unique.len();
         let at = *first_of.entry(m.record_id.as_str()).or_insert(next);
         if at == next {
             unique.push(m.clone());
+        } else if m.changed_at > unique[at].changed_at {
+            unique[at] = m.clone();
         }
         slot.push(at);
     }

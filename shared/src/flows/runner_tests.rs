@@ -67,3 +67,40 @@ async fn only_the_records_that_must_come_back_are_reported() {
     assert_eq!(report.counts["created"], 2);
     assert_eq!(report.counts["failed"], 2);
 }
+
+/// Records what it was handed.
+struct Recorder(std::sync::Mutex<Vec<WorkMessage>>);
+
+#[async_trait]
+impl FlowWorker for Recorder {
+    fn flow(&self) -> Flow {
+        Flow::AccountToIpaas
+    }
+    async fn process(&self, messages: &[WorkMessage]) -> Vec<Outcome> {
+        self.0.lock().unwrap().extend(messages.iter().cloned());
+        messages
+            .iter()
+            .map(|_| Outcome::Updated { target: "1".into() })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn the_newest_of_two_changes_of_one_record_in_a_batch_is_the_one_worked() {
+    // Two changes polled apart land in one batch, older second: the older one's snapshot
+    // must not be what is written while the newer is acknowledged with it.
+    let t = chrono::Utc::now();
+    let id = "001000000000001AAA";
+    let newer = WorkMessage::new(Flow::AccountToIpaas, id, Some(t))
+        .with_row(serde_json::json!({"Id": id, "Name": "new"}).as_object().unwrap().clone());
+    let older = WorkMessage::new(Flow::AccountToIpaas, id, Some(t - chrono::Duration::seconds(5)))
+        .with_row(serde_json::json!({"Id": id, "Name": "old"}).as_object().unwrap().clone());
+    let worker = Recorder(Default::default());
+    let ev = event(&[("m1", older.to_json()), ("m2", newer.to_json())]);
+    let (resp, report) = run_batch(&worker, ev).await;
+    let handed = worker.0.lock().unwrap().clone();
+    assert_eq!(handed.len(), 1, "one record, worked once");
+    assert_eq!(handed[0].row.as_ref().unwrap()["Name"], "new");
+    assert!(resp.batch_item_failures.is_empty());
+    assert_eq!(report.counts["updated"], 2, "both messages share the outcome");
+}

@@ -1,12 +1,13 @@
 //! What both TO flows do with messages they cannot sync: a failed Salesforce read, an Id
 //! that is not of their object, a record that is not there. Each is explained in the Error
 //! Log (a dead letter never arrives unexplained); only a record deleted in Salesforce is a
-//! quiet skip (deletes are not synced).
+//! quiet skip (deletes are not synced). And the link step both share after a create.
 
 use super::context::{salesforce_transient, FlowContext};
 use super::Outcome;
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
+use crate::ipaas::{IpaasError, LinkTable};
 use crate::queue::WorkMessage;
 use crate::salesforce::{SalesforceError, SalesforceId};
 
@@ -75,4 +76,19 @@ pub(super) async fn missing(
             ctx.fail(flow, record, e.to_raised(), retry).await
         }
     }
+}
+
+/// After a create that carried its link (`IpaasClient::link_on_create`): the link is written
+/// only when the answer shows it was not taken.
+pub(super) async fn link_created(
+    ctx: &FlowContext,
+    table: LinkTable,
+    sf_id: &str,
+    id: u64,
+    answered_link: Option<&str>,
+) -> Result<(), IpaasError> {
+    if answered_link.is_some_and(|l| super::context::same_id(l, sf_id)) {
+        return Ok(());
+    }
+    ctx.ipaas.write_link(table, sf_id, id).await
 }

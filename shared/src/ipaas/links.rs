@@ -30,6 +30,17 @@ struct LinkAnswer {
 }
 
 impl IpaasClient {
+    /// The link a new record carries in its `external_ids`, so it is linked by its own
+    /// create (docs/ipaas-api.md). Whether it was taken is read off the answer
+    /// (`link_for`); a server that leaves it out costs the separate `write_link`.
+    pub fn link_on_create(&self, external_id: &str) -> super::ExternalId {
+        super::ExternalId {
+            system_id: Some(self.system_id()),
+            external_id: Some(external_id.to_string()),
+            ..Default::default()
+        }
+    }
+
     /// The iPaaS.com id linked to `external_id`, or `None` when it is not linked (404).
     pub async fn lookup_link(
         &self,

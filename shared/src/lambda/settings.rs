@@ -17,6 +17,7 @@
 //! | `POLL_MAX_PER_TICK` | 1 to 100000; default 20000 |
 //! | `POLL_OVERLAP_SECONDS` | 0 to 86400; default 300 |
 //! | `SALESFORCE_EXTERNAL_ID_FIELD_ACCOUNT`, `…_CONTACT` | empty, or a field API name (`Ipaas_Id__c`) |
+//! | `BATCH_CONCURRENCY` | 1 to 100; default 10 |
 
 use crate::config::{
     optional, parsed, queue_url, ranged, required, ConfigError, Env, SECRET_ID_CHARS,
@@ -39,6 +40,8 @@ pub const POLL_DAYS_RANGE: (i64, i64) = (0, 3650);
 pub const POLL_MAX_PER_TICK_RANGE: (usize, usize) = (1, 100_000);
 /// `POLL_OVERLAP_SECONDS`: how far behind its cursor each tick looks again.
 pub const POLL_OVERLAP_RANGE: (i64, i64) = (0, 86_400);
+/// `BATCH_CONCURRENCY`: records of one batch worked at once.
+pub const BATCH_CONCURRENCY_RANGE: (usize, usize) = (1, 100);
 /// The oldest API version with sObject Collections, which the FROM flows write with.
 const OLDEST_API_VERSION: u32 = 42;
 /// A start check that gets no answer in this long is skipped (the first use will tell).
@@ -54,6 +57,8 @@ pub struct ClientSettings {
     pub budget_share: f64,
     /// The External ID fields the FROM flows create through (upsert), if any.
     pub external_ids: ExternalIdFields,
+    /// Records of one batch worked at once (their iPaaS.com round trips overlap).
+    pub batch_concurrency: usize,
 }
 
 impl ClientSettings {
@@ -76,6 +81,14 @@ impl ClientSettings {
             state_table: state_table(env)?,
             budget_share: budget_share(env)?,
             external_ids: external_id_fields(env)?,
+            batch_concurrency: ranged(
+                env,
+                "BATCH_CONCURRENCY",
+                Pacing::default().concurrency,
+                BATCH_CONCURRENCY_RANGE,
+                "records",
+            )
+            .map_err(whole_number)?,
         })
     }
 
@@ -120,6 +133,7 @@ impl ClientSettings {
             errors: Arc::new(IpaasErrorLog::new(ipaas)),
             pacing: Pacing {
                 budget_share: self.budget_share,
+                concurrency: self.batch_concurrency,
                 ..Pacing::default()
             },
             external_ids: self.external_ids,
@@ -458,6 +472,9 @@ mod tests {
             ("SALESFORCE_API_BUDGET", "0"),
             ("SALESFORCE_API_BUDGET", "-0.5"),
             ("SALESFORCE_API_BUDGET", "NaN"),
+            ("BATCH_CONCURRENCY", "0"),
+            ("BATCH_CONCURRENCY", "101"),
+            ("BATCH_CONCURRENCY", "ten"),
             ("SALESFORCE_API_VERSION", "20.0"),
             ("SALESFORCE_API_VERSION", "64"),
             ("SALESFORCE_API_VERSION", "64.0.1"),

@@ -157,7 +157,11 @@ pub async fn poll_object(
                 tracing::info!(contact = %r.id, "skipped: contact has no AccountId (by design, not an error)");
                 continue;
             }
-            messages.push(WorkMessage::new(flow, r.id.clone(), Some(r.modstamp)));
+            let message = WorkMessage::new(flow, r.id.clone(), Some(r.modstamp));
+            messages.push(match &r.row {
+                Some(row) => message.with_row(row.clone()),
+                None => message,
+            });
         }
         // Accepted first, cursor second: a crash in between re-sends, never loses.
         queue.enqueue(&messages).await?;

@@ -11,6 +11,9 @@ pub struct ChangedRecord {
     pub modstamp: chrono::DateTime<chrono::Utc>,
     /// For Contacts: whether AccountId is set.
     pub has_account: bool,
+    /// The row as read (the flow's fields), handed on in the message so the worker need not
+    /// read the record again; `None` from a source that reads Ids only.
+    pub row: Option<serde_json::Map<String, Value>>,
 }
 
 /// One page of changes.
@@ -43,15 +46,19 @@ pub trait ChangeSource: Send + Sync {
     }
 }
 
-/// The SOQL the poller sends. Ties on SystemModstamp are ordered by Id, so a page boundary
-/// inside a tie loses nothing.
-pub fn changes_soql(object: &str, cursor: &Cursor, limit: usize) -> String {
+/// The SOQL the poller sends, reading `fields` too (the flow's, from the mapping). Ties on
+/// SystemModstamp are ordered by Id, so a page boundary inside a tie loses nothing.
+pub fn changes_soql(object: &str, cursor: &Cursor, limit: usize, fields: &[String]) -> String {
     let ts = sf_time::soql_literal(&cursor.modstamp);
-    let extra = if object == "Contact" {
-        ", AccountId"
-    } else {
-        ""
-    };
+    let mut select: Vec<&str> = vec!["Id", "SystemModstamp"];
+    if object == "Contact" {
+        select.push("AccountId");
+    }
+    for f in fields {
+        if !select.iter().any(|s| s.eq_ignore_ascii_case(f)) {
+            select.push(f);
+        }
+    }
     // A window that starts at a time has no Id to compare (Salesforce refuses `Id > ''`).
     let window = if cursor.id.is_empty() {
         format!("SystemModstamp >= {ts}")
@@ -62,13 +69,17 @@ pub fn changes_soql(object: &str, cursor: &Cursor, limit: usize) -> String {
         )
     };
     format!(
-        "SELECT Id, SystemModstamp{extra} FROM {object} WHERE {window} ORDER BY SystemModstamp ASC, Id ASC LIMIT {limit}"
+        "SELECT {} FROM {object} WHERE {window} ORDER BY SystemModstamp ASC, Id ASC LIMIT {limit}",
+        select.join(", ")
     )
 }
 
 /// The production source: SOQL through the Salesforce client.
 pub struct SoqlChangeSource {
     pub client: crate::salesforce::SalesforceClient,
+    /// Per polled object, the fields its flow reads (from the mapping); the rows are handed
+    /// on whole. None listed: Ids and SystemModstamps only, and the workers read the rows.
+    pub fields: std::collections::HashMap<String, Vec<String>>,
     /// Share of the daily API allowance above which polling pauses.
     pub budget_share: f64,
     /// Readings older than this are not trusted (the tick makes a call and reads again).
@@ -89,7 +100,8 @@ impl ChangeSource for SoqlChangeSource {
         cursor: &Cursor,
         limit: usize,
     ) -> Result<ChangesPage, Raised> {
-        let soql = changes_soql(object, cursor, limit);
+        let fields = self.fields.get(object).map(Vec::as_slice).unwrap_or_default();
+        let soql = changes_soql(object, cursor, limit, fields);
         let rows = self.client.query(&soql).await.map_err(|e| e.to_raised())?;
         let mut page = ChangesPage {
             full: rows.len() >= limit,
@@ -97,7 +109,12 @@ impl ChangeSource for SoqlChangeSource {
         };
         for r in &rows {
             match read_row(r) {
-                Ok(row) => page.rows.push(row),
+                Ok(mut row) => {
+                    if !fields.is_empty() {
+                        row.row = Some(r.clone());
+                    }
+                    page.rows.push(row)
+                }
                 Err(why) => {
                     tracing::error!(object, %why, "a changed row could not be read");
                     page.unreadable.push(why);
@@ -127,6 +144,7 @@ fn read_row(r: &serde_json::Map<String, Value>) -> Result<ChangedRecord, String>
         id: id.to_string(),
         modstamp,
         has_account,
+        row: None,
     })
 }
 
@@ -158,8 +176,27 @@ mod tests {
             "Contact",
             &Cursor::at(chrono::DateTime::UNIX_EPOCH, "003M000000qfPyS"),
             200,
+            &[],
         );
         assert!(!q.contains("LastModifiedById"), "{q}");
         assert!(q.contains("AccountId") && q.ends_with("LIMIT 200"), "{q}");
+    }
+
+    #[test]
+    fn the_flows_fields_are_read_once_each() {
+        let fields: Vec<String> = ["Id", "LastName", "accountid", "Email", "LastName"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let q = changes_soql(
+            "Contact",
+            &Cursor::at(chrono::DateTime::UNIX_EPOCH, ""),
+            10,
+            &fields,
+        );
+        assert!(
+            q.starts_with("SELECT Id, SystemModstamp, AccountId, LastName, Email FROM Contact "),
+            "{q}"
+        );
     }
 }

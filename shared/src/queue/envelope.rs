@@ -1,10 +1,11 @@
 //! The queue message: one record, one flow, versioned JSON. It names the record and the
-//! change, never carries a secret, and is parsed strictly so bad input is explained, not
-//! guessed at.
+//! change (and, from the poller, the record as it was read), never carries a secret, and is
+//! parsed strictly so bad input is explained, not guessed at.
 
 use crate::flow::{Flow, System};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 pub const ENVELOPE_VERSION: u8 = 1;
 /// Longest record id accepted (Salesforce Ids are 18, iPaaS.com ids are integers).
@@ -24,6 +25,12 @@ pub struct WorkMessage {
     pub changed_at: Option<DateTime<Utc>>,
     /// Correlates the log lines of one change across functions.
     pub trace_id: String,
+    /// The Salesforce row as the poller read it (the flow's fields by API name), so the
+    /// worker need not read it again. A snapshot is as good as a fresh read: every later
+    /// change has its own message, and an older one never overwrites a newer (the
+    /// ledger's applied change). Absent from webhook messages and hand-made ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +47,8 @@ pub enum EnvelopeError {
     BadRecordId(String),
     #[error("the queue message's flow {flow} does not read from {system}")]
     SourceMismatch { flow: Flow, system: System },
+    #[error("the queue message's row is not the record it names ({0})")]
+    RowMismatch(String),
 }
 
 impl WorkMessage {
@@ -55,7 +64,15 @@ impl WorkMessage {
             source: flow.source(),
             changed_at,
             trace_id: uuid_like(),
+            row: None,
         }
+    }
+
+    /// The message with the record as it was read (its `attributes` left out).
+    pub fn with_row(mut self, mut row: Map<String, Value>) -> Self {
+        row.remove("attributes");
+        self.row = Some(row);
+        self
     }
 
     pub fn with_trace(mut self, trace_id: impl Into<String>) -> Self {
@@ -97,8 +114,23 @@ impl WorkMessage {
                 system: self.source,
             });
         }
+        if let Some(row) = &self.row {
+            let row_id = row.get("Id").and_then(Value::as_str).unwrap_or("");
+            if self.source != System::Salesforce || !same_record(row_id, id) {
+                let shown: String = row_id.chars().take(40).collect();
+                return Err(EnvelopeError::RowMismatch(format!(
+                    "row Id {shown:?}, record id {id:?}"
+                )));
+            }
+        }
         Ok(())
     }
+}
+
+/// Two Salesforce Ids name the same record (the 15- and 18-character forms compare equal).
+fn same_record(a: &str, b: &str) -> bool {
+    use crate::salesforce::SalesforceId;
+    matches!((SalesforceId::parse(a), SalesforceId::parse(b)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// A random 128-bit hex id; enough to correlate log lines.
@@ -115,6 +147,18 @@ mod tests {
     fn round_trips() {
         let m = WorkMessage::new(Flow::ContactFromIpaas, "42", Some(Utc::now()));
         assert_eq!(WorkMessage::parse(&m.to_json()).unwrap(), m);
+    }
+
+    #[test]
+    fn carries_the_row_as_read() {
+        let row = serde_json::json!({"attributes": {"type": "Account"}, "Id": "001000000000001AAA", "Name": "Acme"});
+        let m = WorkMessage::new(Flow::AccountToIpaas, "001000000000001AAA", Some(Utc::now()))
+            .with_row(row.as_object().unwrap().clone());
+        let back = WorkMessage::parse(&m.to_json()).unwrap();
+        assert_eq!(back, m);
+        let kept = back.row.unwrap();
+        assert_eq!(kept["Name"], "Acme");
+        assert!(!kept.contains_key("attributes"));
     }
 
     #[test]
@@ -146,6 +190,18 @@ mod tests {
             (
                 r#"{"v":1,"flow":"account-to-ipaas","record_id":7,"source":"salesforce","trace_id":"t"}"#,
                 "not valid JSON",
+            ),
+            (
+                r#"{"v":1,"flow":"account-to-ipaas","record_id":"001000000000001AAA","source":"salesforce","trace_id":"t","row":{"Id":"001000000000002AAA"}}"#,
+                "not the record",
+            ),
+            (
+                r#"{"v":1,"flow":"account-to-ipaas","record_id":"001000000000001AAA","source":"salesforce","trace_id":"t","row":[]}"#,
+                "not valid JSON",
+            ),
+            (
+                r#"{"v":1,"flow":"account-from-ipaas","record_id":"4","source":"ipaas","trace_id":"t","row":{"Id":"4"}}"#,
+                "not the record",
             ),
         ];
         for (body, want) in cases {

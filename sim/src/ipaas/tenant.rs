@@ -122,11 +122,18 @@ impl Tenant {
             .collect()
     }
 
-    /// `POST`: a validated new record.
+    /// `POST`: a validated new record, linked by the `external_ids` it carries
+    /// (`[{system_id, external_id}]`, as `UpdateExternalId` would link it); on `PUT` they are
+    /// ignored, links change only through `UpdateExternalId`.
     pub fn create(&mut self, kind: Kind, body: &[u8]) -> Result<Value, FieldErrors> {
         let record = validate::merge(kind, body, None, &|id| self.exists(Kind::Company, id))?;
+        let links = validate::links_on_create(body)?;
         let id = self.next_id(kind);
-        Ok(self.store(kind, id, record))
+        self.store(kind, id, record);
+        for (system, external) in links {
+            self.put_link(kind, system, &external, id);
+        }
+        self.get(kind, id).ok_or_else(validate::root_error)
     }
 
     /// `PUT`: `Ok(None)` when there is no such record.

@@ -1,6 +1,7 @@
 //! Checks a create or update body and merges it into the stored record: types, required
 //! fields, lengths, e-mail format, nested addresses. Unknown fields are dropped; `id`,
-//! `external_ids` and `last_modified_date` belong to iPaaS.com and are ignored when sent.
+//! `last_modified_date` belongs to iPaaS.com and is ignored when sent; so are `external_ids`,
+//! except on a create, which is linked by the ones it carries (`links_on_create`).
 
 use super::problem::FieldErrors;
 use super::schema::{Field, Kind, Ty, ADDRESS};
@@ -112,6 +113,49 @@ pub fn lenient(kind: Kind, fields: &Value, existing: Option<&Record>) -> Record 
 }
 
 /// The 400 `errors` of a body that is not a JSON object.
+/// The links a create carries: each `{system_id, external_id}` of `external_ids` (other
+/// keys are iPaaS.com's own and ignored). A malformed entry is a 400 naming it.
+pub fn links_on_create(body: &[u8]) -> Result<Vec<(u64, String)>, FieldErrors> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| root_error())?;
+    let Some(list) = v.get("external_ids").filter(|l| !l.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let mut errors = FieldErrors::new();
+    let mut links = Vec::new();
+    let Some(items) = list.as_array() else {
+        errors.insert("external_ids".into(), vec!["The value is not a list.".into()]);
+        return Err(errors);
+    };
+    for (i, item) in items.iter().enumerate() {
+        let system = item.get("system_id").and_then(Value::as_u64).filter(|s| *s > 0);
+        let external = item
+            .get("external_id")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|e| !e.is_empty() && e.chars().count() <= 255);
+        match (system, external) {
+            (Some(s), Some(e)) => links.push((s, e.to_string())),
+            (None, _) => {
+                errors.insert(
+                    format!("external_ids[{i}].system_id"),
+                    vec!["A positive system id is required.".into()],
+                );
+            }
+            (_, None) => {
+                errors.insert(
+                    format!("external_ids[{i}].external_id"),
+                    vec!["An external id of 1 to 255 characters is required.".into()],
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(links)
+    } else {
+        Err(errors)
+    }
+}
+
 pub fn root_error() -> FieldErrors {
     let mut errors = FieldErrors::new();
     add(&mut errors, "$", "The request body must be a JSON object.");

@@ -131,11 +131,12 @@ fn names(new_first: &str, new_last: &str, old_first: &str, old_last: &str) -> Na
 pub fn same_account(new: &Record, old: &Record) -> bool {
     let f =
         |field: &str, same: fn(&str, &str) -> bool| both(text(new, field), text(old, field), same);
-    f("Name", fuzzy::company_names)
-        && (f("BillingStreet", fuzzy::streets)
-            || f("BillingCity", fuzzy::folded)
-            || f("Phone", fuzzy::phones)
-            || f("Website", fuzzy::websites))
+    // The confirming fields first: they are cheap and mostly blank, the fuzzy name is not.
+    (f("BillingStreet", fuzzy::streets)
+        || f("BillingCity", fuzzy::folded)
+        || f("Phone", fuzzy::phones)
+        || f("Website", fuzzy::websites))
+        && f("Name", fuzzy::company_names)
 }
 
 /// A custom rule: every field present on the new record and equal on the old one.
