@@ -56,7 +56,11 @@ impl Tally {
     pub fn dynamodb_units(&self) -> (f64, f64) {
         let (mut read, mut write) = (0.0, 0.0);
         for (op, t) in &self.calls {
-            let per_call_kb = |bytes: u64| (bytes as f64 / t.calls.max(1) as f64 / 1024.0).ceil().max(1.0);
+            let per_call_kb = |bytes: u64| {
+                (bytes as f64 / t.calls.max(1) as f64 / 1024.0)
+                    .ceil()
+                    .max(1.0)
+            };
             match op.as_str() {
                 "GetItem" | "Query" | "Scan" | "BatchGetItem" => {
                     read += t.calls as f64 * (per_call_kb(t.answer_bytes) / 4.0).ceil();
@@ -176,7 +180,10 @@ mod tests {
     #[test]
     fn operation_names_come_from_the_target_header() {
         assert_eq!(operation(Some("DynamoDB_20120810.GetItem")), "GetItem");
-        assert_eq!(operation(Some("AmazonSQS.SendMessageBatch")), "SendMessageBatch");
+        assert_eq!(
+            operation(Some("AmazonSQS.SendMessageBatch")),
+            "SendMessageBatch"
+        );
         assert_eq!(operation(None), "unknown");
     }
 
@@ -185,15 +192,30 @@ mod tests {
         let mut t = Tally::default();
         t.calls.insert(
             "GetItem".into(),
-            OperationTally { calls: 10, request_bytes: 1000, answer_bytes: 10 * 5000, items: 0 },
+            OperationTally {
+                calls: 10,
+                request_bytes: 1000,
+                answer_bytes: 10 * 5000,
+                items: 0,
+            },
         );
         t.calls.insert(
             "PutItem".into(),
-            OperationTally { calls: 4, request_bytes: 4 * 1500, answer_bytes: 0, items: 0 },
+            OperationTally {
+                calls: 4,
+                request_bytes: 4 * 1500,
+                answer_bytes: 0,
+                items: 0,
+            },
         );
         t.calls.insert(
             "TransactWriteItems".into(),
-            OperationTally { calls: 1, request_bytes: 1800, answer_bytes: 0, items: 2 },
+            OperationTally {
+                calls: 1,
+                request_bytes: 1800,
+                answer_bytes: 0,
+                items: 2,
+            },
         );
         // 5 KB answers: 2 read units each; 1.5 KB puts: 2 write units each; a transaction of
         // two sub-KB items: 2 × 2 × 1.

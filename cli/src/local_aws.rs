@@ -71,7 +71,7 @@ pub async fn provision(
     ipaas: &IpaasSim,
 ) -> anyhow::Result<Vec<(String, String)>> {
     reachable(endpoint).await?;
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let conf = shared::aws::loader()
         .endpoint_url(endpoint)
         .region("us-east-1")
         .test_credentials()

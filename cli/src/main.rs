@@ -71,6 +71,14 @@ enum Command {
         /// Added to every iPaaS.com call (milliseconds).
         #[arg(long, default_value_t = 30)]
         ipaas_latency_ms: u64,
+        /// Added to every state store call when the state is in memory: DynamoDB's own time
+        /// (milliseconds; single-digit in a region).
+        #[arg(long, default_value_t = 5)]
+        dynamodb_latency_ms: u64,
+        /// Added to every queue send when the queues are in memory: SQS's own time
+        /// (milliseconds).
+        #[arg(long, default_value_t = 15)]
+        sqs_latency_ms: u64,
         /// Messages per worker invocation (the SQS batch size).
         #[arg(long, default_value_t = 10)]
         batch: usize,
@@ -82,6 +90,11 @@ enum Command {
         /// when people make them (the steady state), so the ledger knows they are new.
         #[arg(long)]
         initial_load: bool,
+        /// Keep the queues, state table and secrets on this AWS endpoint (moto server:
+        /// .venv/bin/moto_server -p 5000) and use them through the functions' own AWS
+        /// adapters, so DynamoDB, SQS and Secrets Manager calls are counted, not inferred.
+        #[arg(long)]
+        aws_endpoint: Option<String>,
     },
     /// Time each release bootstrap from process start to its first event, next to a minimal
     /// lambda_runtime function (build them first: cargo lambda build --release; they are
@@ -194,9 +207,22 @@ enum MappingCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter(&cli))
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let shown = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_filter(log_filter(&cli));
+    // The bench prices the functions' logs: their lines, as Lambda writes them at the
+    // default level, counted and dropped.
+    let counted = matches!(cli.command, Command::Bench { .. }).then(|| {
+        shared::telemetry::lambda_layer(|| sfsync::bench::LogCounter).with_filter(
+            tracing_subscriber::EnvFilter::new("off,shared=info,ipaas_webhook=info"),
+        )
+    });
+    tracing_subscriber::registry()
+        .with(shown)
+        .with(counted)
         .init();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -281,9 +307,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             records,
             salesforce_latency_ms,
             ipaas_latency_ms,
+            dynamodb_latency_ms,
+            sqs_latency_ms,
             batch,
             concurrency,
             initial_load,
+            aws_endpoint,
         } => {
             if records == 0 || batch == 0 || concurrency == 0 {
                 anyhow::bail!("--records, --batch and --concurrency must be at least 1");
@@ -292,9 +321,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 records,
                 salesforce_latency: Duration::from_millis(salesforce_latency_ms),
                 ipaas_latency: Duration::from_millis(ipaas_latency_ms),
+                dynamodb_latency: Duration::from_millis(dynamodb_latency_ms),
+                sqs_latency: Duration::from_millis(sqs_latency_ms),
                 batch_size: batch,
                 concurrency,
                 initial_load,
+                aws_endpoint: aws_endpoint.filter(|e| !e.trim().is_empty()),
             };
             let report = sfsync::bench::run(&opts).await?;
             print!("{}", sfsync::bench::render(&report));

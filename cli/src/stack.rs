@@ -3,6 +3,7 @@
 //! state and Error Log adapters, and the same poller and SQS batch handler code the Lambdas
 //! run. `sfsync demo`, the end-to-end tests and the benchmarks all drive this.
 
+use crate::stack_backend::{AwsLatency, Backend, Invocations, TimedQueue};
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use rand::Rng;
 use shared::error_log::{ErrorLogEntry, IpaasErrorLog, MemoryErrorLog, TeeErrorLog};
@@ -53,6 +54,11 @@ pub struct StackOptions {
     pub request_timeout: Duration,
     /// The field mapping (`sfsync demo --mapping FILE`; the built-in default otherwise).
     pub mapping: Arc<shared::mapping::document::Mapping>,
+    /// An AWS endpoint (moto server) to keep the queues, state and secrets on, through the
+    /// functions' own AWS adapters; in process memory when `None`.
+    pub aws_endpoint: Option<String>,
+    /// In memory: time added to each state store and queue call (the AWS services' own).
+    pub aws_latency: AwsLatency,
 }
 
 impl Default for StackOptions {
@@ -81,6 +87,8 @@ impl Default for StackOptions {
             external_ids: ExternalIdFields::default(),
             request_timeout: Duration::from_secs(30),
             mapping: Arc::default(),
+            aws_endpoint: None,
+            aws_latency: AwsLatency::default(),
         }
     }
 }
@@ -98,6 +106,9 @@ pub struct LocalStack {
     pub ctx: FlowContext,
     pub options: StackOptions,
     pub webhook_url: String,
+    /// What the flows, the poller and the webhook use: the memory adapters above (counted),
+    /// or the AWS ones on `options.aws_endpoint`.
+    pub backend: Backend,
     dead_letters: Mutex<Vec<WorkMessage>>,
     /// Messages put off, with the moment they become visible again (SQS DelaySeconds).
     delayed: Arc<Mutex<Vec<(Instant, WorkMessage)>>>,
@@ -106,6 +117,9 @@ pub struct LocalStack {
     kills: std::sync::atomic::AtomicUsize,
     /// Worker invocations so far (each one SQS batch, as a Lambda invocation).
     invocations: std::sync::atomic::AtomicU64,
+    /// Every function's invocations and billed time (workers, poller ticks, deliveries).
+    pub billed: Arc<Invocations>,
+    _sims: SimRuntime,
     on_processed: Mutex<Option<Progress>>,
     /// Held by every worker invocation (shared) and by a person's burst of edits
     /// (exclusive): see `people_at_work`.
@@ -129,8 +143,11 @@ impl LocalStack {
         ipaas_config: IpaasSimConfig,
         options: StackOptions,
     ) -> anyhow::Result<LocalStack> {
-        let salesforce = SalesforceSim::start(sf_config).await?;
-        let ipaas = IpaasSim::start(ipaas_config).await?;
+        // The simulators stand for remote services: they run on their own threads, so their
+        // work is scheduled by the OS next to the integration's, not queued in its runtime.
+        let sims = SimRuntime::start()?;
+        let salesforce = sims.handle.spawn(SalesforceSim::start(sf_config)).await??;
+        let ipaas = sims.handle.spawn(IpaasSim::start(ipaas_config)).await??;
         let secrets = Arc::new(InMemorySecretStore::new());
         secrets.insert(
             SALESFORCE_SECRET,
@@ -144,11 +161,24 @@ impl LocalStack {
         let queue = Arc::new(MemoryWorkQueue::new());
         let state = Arc::new(MemoryStateStore::new());
         let errors = Arc::new(MemoryErrorLog::new());
-        let ctx = context(&ipaas, &secrets, &state, &errors, &options)?;
+        let backend = match &options.aws_endpoint {
+            None => Backend::memory(
+                state.clone(),
+                secrets.clone(),
+                queue.clone(),
+                options.aws_latency,
+            ),
+            Some(endpoint) => aws_backend(endpoint, &salesforce, &ipaas).await?,
+        };
+        let ctx = context(&ipaas, &backend, &errors, &options)?;
 
+        let billed = Arc::new(Invocations::default());
         let handler = ipaas_webhook::Handler {
             key: WebhookKey::new(WEBHOOK_KEY).expect("a non-empty key"),
-            queue: queue.clone(),
+            queue: Arc::new(TimedQueue {
+                inner: backend.queue.clone(),
+                invocations: billed.clone(),
+            }) as Arc<dyn WorkQueue>,
             path: Default::default(),
         };
         let webhook_url =
@@ -165,6 +195,7 @@ impl LocalStack {
             ctx,
             options,
             webhook_url,
+            backend,
             dead_letters: Mutex::default(),
             delayed: Arc::default(),
             receives: Mutex::default(),
@@ -173,18 +204,14 @@ impl LocalStack {
             desk: tokio::sync::RwLock::new(()),
             kills: Default::default(),
             invocations: Default::default(),
+            billed,
+            _sims: sims,
         })
     }
 
     /// New clients over the current secrets (as a fresh Lambda container would build).
     pub fn restart_clients(&mut self) -> anyhow::Result<()> {
-        self.ctx = context(
-            &self.ipaas,
-            &self.secrets,
-            &self.state,
-            &self.errors,
-            &self.options,
-        )?;
+        self.ctx = context(&self.ipaas, &self.backend, &self.errors, &self.options)?;
         Ok(())
     }
 
@@ -208,10 +235,11 @@ impl LocalStack {
             budget_window: self.options.pacing.budget_delay,
         };
         let mut reports = Vec::new();
+        let started = Instant::now();
         for (flow, result) in poll_all(
             &source,
-            self.queue.as_ref(),
-            self.state.as_ref(),
+            self.backend.queue.as_ref(),
+            self.backend.state.as_ref(),
             self.ctx.errors.as_ref(),
             &self.options.poll,
             chrono::Utc::now(),
@@ -223,6 +251,7 @@ impl LocalStack {
                 Err(e) => tracing::warn!(%flow, error = %e, "poll failed"),
             }
         }
+        self.billed.note("poller", started.elapsed());
         Ok(reports)
     }
 
@@ -237,11 +266,15 @@ impl LocalStack {
         use futures::StreamExt;
         loop {
             self.ipaas.deliveries_settled().await;
-            self.release_delayed(Instant::now());
+            self.release_delayed(Instant::now()).await;
             let mut batches = Vec::new();
             for &flow in flows {
                 loop {
-                    let batch = self.queue.take(flow, self.options.batch_size);
+                    let batch = self
+                        .backend
+                        .mailbox
+                        .take(flow, self.options.batch_size)
+                        .await;
                     if batch.is_empty() {
                         break;
                     }
@@ -275,7 +308,7 @@ impl LocalStack {
         }
     }
 
-    fn release_delayed(&self, now: Instant) {
+    async fn release_delayed(&self, now: Instant) {
         let ready: Vec<WorkMessage> = {
             let mut delayed = self.delayed.lock().unwrap();
             let (ready, wait): (Vec<_>, Vec<_>) = delayed.drain(..).partition(|(t, _)| *t <= now);
@@ -286,7 +319,7 @@ impl LocalStack {
             let of_flow: Vec<WorkMessage> =
                 ready.iter().filter(|m| m.flow == flow).cloned().collect();
             if !of_flow.is_empty() {
-                self.queue.put_back(&of_flow);
+                self.backend.mailbox.put_back(flow, &of_flow).await;
             }
         }
     }
@@ -337,9 +370,14 @@ impl LocalStack {
                 record
             })
             .collect();
+        let started = Instant::now();
         let handled = run_batch(&worker, event);
         let (response, report) = match kill_after {
-            None => handled.await,
+            None => {
+                let done = handled.await;
+                self.billed.note("worker", started.elapsed());
+                done
+            }
             Some(after) => match tokio::time::timeout(after, handled).await {
                 Ok(done) => done,
                 Err(_) => {
@@ -347,12 +385,12 @@ impl LocalStack {
                     tracing::info!(%flow, "worker killed (chaos); the batch will be delivered again");
                     self.kills
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let again: Vec<WorkMessage> = deliveries
+                    let (again, dead): (Vec<WorkMessage>, Vec<WorkMessage>) = deliveries
                         .iter()
-                        .filter(|m| !self.received_too_often(m))
                         .cloned()
-                        .collect();
-                    self.queue.put_back(&again);
+                        .partition(|m| !self.received_too_often(m));
+                    self.backend.mailbox.put_back(flow, &again).await;
+                    self.backend.mailbox.done(flow, &dead).await;
                     return Vec::new();
                 }
             },
@@ -363,10 +401,12 @@ impl LocalStack {
             .filter_map(|f| f.item_identifier.parse().ok())
             .collect();
         let mut again = Vec::new();
-        for i in failed {
-            let m = deliveries[i].clone();
-            if !self.received_too_often(&m) {
-                again.push(m);
+        let mut finished: Vec<WorkMessage> = Vec::new();
+        for (i, m) in deliveries.iter().enumerate() {
+            if !failed.contains(&i) || self.received_too_often(m) {
+                finished.push(m.clone());
+            } else {
+                again.push(m.clone());
             }
         }
         {
@@ -388,8 +428,9 @@ impl LocalStack {
                 .count();
             t.insert("failed", dead);
         }
+        self.backend.mailbox.done(flow, &finished).await;
         if !again.is_empty() {
-            self.queue.put_back(&again);
+            self.backend.mailbox.put_back(flow, &again).await;
         }
         let progress = self.on_processed.lock().unwrap().clone();
         if let Some(f) = progress {
@@ -468,26 +509,56 @@ pub fn salesforce_secret(sim: &SalesforceSim, refresh_token: &str) -> String {
     .to_string()
 }
 
+/// The queues, table and secrets on an AWS endpoint (created there, named after a prefix of
+/// their own), used through the production adapters with every call counted.
+async fn aws_backend(
+    endpoint: &str,
+    salesforce: &SalesforceSim,
+    ipaas: &IpaasSim,
+) -> anyhow::Result<Backend> {
+    let prefix = format!("sfsync-stack-{:08x}", rand::random::<u32>());
+    let env = crate::local_aws::provision(endpoint, &prefix, salesforce, ipaas).await?;
+    let conf = shared::aws::loader()
+        .endpoint_url(endpoint)
+        .region("us-east-1")
+        .test_credentials()
+        .load()
+        .await;
+    let var = |name: &str| {
+        env.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut urls = shared::queue::QueueUrls::new();
+    for flow in Flow::ALL {
+        urls = urls.with(flow, var(shared::lambda::queue_variable(flow)));
+    }
+    let secret_ids = (var("SALESFORCE_SECRET_ID"), var("IPAAS_SECRET_ID"));
+    Ok(Backend::aws(&conf, &var("STATE_TABLE"), urls, secret_ids))
+}
+
 fn context(
     ipaas: &IpaasSim,
-    secrets: &Arc<InMemorySecretStore>,
-    state: &Arc<MemoryStateStore>,
+    backend: &Backend,
     errors: &Arc<MemoryErrorLog>,
     options: &StackOptions,
 ) -> anyhow::Result<FlowContext> {
-    let mut sf_config = SalesforceConfig::new(SALESFORCE_SECRET);
+    let (sf_secret, ipaas_secret) = (&backend.salesforce_secret, &backend.ipaas_secret);
+    let secrets = backend.secrets.clone();
+    let mut sf_config = SalesforceConfig::new(sf_secret.as_str());
     sf_config.retry = options.retry.clone();
     sf_config.reread_delay = Duration::from_millis(20);
     sf_config.request_timeout = options.request_timeout;
     let sf = SalesforceClient::new(secrets.clone(), sf_config)?;
-    let mut ipaas_config = IpaasConfig::new(ipaas.url(), IPAAS_SECRET, SYSTEM_ID);
+    let mut ipaas_config = IpaasConfig::new(ipaas.url(), ipaas_secret.as_str(), SYSTEM_ID);
     ipaas_config.retry = options.retry.clone();
     ipaas_config.request_timeout = options.request_timeout;
     let ipaas_client = IpaasClient::new(secrets.clone(), ipaas_config)?;
     Ok(FlowContext {
         salesforce: sf,
         ipaas: ipaas_client.clone(),
-        state: state.clone(),
+        state: backend.state.clone(),
         errors: Arc::new(TeeErrorLog {
             first: errors.clone(),
             second: IpaasErrorLog::new(ipaas_client),
@@ -518,5 +589,53 @@ impl WorkQueue for DelayQueue {
         let mut delayed = self.0.lock().unwrap();
         delayed.extend(messages.iter().map(|m| (at, m.clone())));
         Ok(())
+    }
+}
+
+/// The simulators' own tokio runtime, on threads of its own; stopped when dropped.
+struct SimRuntime {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl SimRuntime {
+    fn start() -> std::io::Result<SimRuntime> {
+        let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("simulators".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("simulator")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = handle_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = handle_tx.send(Ok(rt.handle().clone()));
+                rt.block_on(async {
+                    let _ = stopped.await;
+                });
+            })?;
+        let handle = handle_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("the simulators' runtime did not start"))??;
+        Ok(SimRuntime {
+            handle,
+            stop: Some(stop),
+        })
+    }
+}
+
+impl Drop for SimRuntime {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }

@@ -127,7 +127,7 @@ pub fn queue_variable(flow: Flow) -> &'static str {
 /// A worker Lambda: SQS batch in, `batchItemFailures` out.
 pub async fn run_worker(flow: Flow) -> Result<(), Error> {
     started(crate::telemetry::init_lambda());
-    let aws = aws_config::load_from_env().await;
+    let aws = crate::aws::from_env().await;
     // The worker's own queue, for messages it puts off (API budget, a create in progress).
     let own_queue = started(own_queue(&ProcessEnv, flow));
     if own_queue.is_none() {
@@ -237,7 +237,7 @@ impl Poller {
 /// The poller Lambda: any event (the EventBridge schedule's) runs one tick.
 pub async fn run_poller() -> Result<(), Error> {
     started(crate::telemetry::init_lambda());
-    let aws = aws_config::load_from_env().await;
+    let aws = crate::aws::from_env().await;
     let poller = started(Poller::from_env(&ProcessEnv, &aws).await);
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
     let (poller, metrics) = (&poller, &metrics);

@@ -1,6 +1,7 @@
 //! Shared core of the Salesforce ⇄ iPaaS.com sync: the error catalog, the clients of both
 //! systems, the ports (secrets, queue, state, error log) and their adapters.
 
+pub mod aws;
 pub mod catalog;
 pub mod config;
 pub mod error_log;

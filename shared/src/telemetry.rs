@@ -107,15 +107,29 @@ pub fn init_lambda() -> Result<(), ConfigError> {
         Ok(f) => (f, None),
         Err(e) => (EnvFilter::new("info"), Some(e)),
     };
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let _ = tracing_subscriber::registry()
+        .with(lambda_layer(std::io::stdout).with_filter(filter))
+        .try_init();
+    problem.map_or(Ok(()), Err)
+}
+
+/// The functions' log lines: one JSON object each, no time (CloudWatch stamps every line),
+/// no ANSI colours, written to `writer` (stdout in Lambda; `sfsync bench` counts the bytes).
+pub fn lambda_layer<S, W>(writer: W) -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_current_span(false)
         .with_ansi(false)
         .without_time()
         .with_target(false)
-        .try_init();
-    problem.map_or(Ok(()), Err)
+        .with_writer(writer)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Helpers shared by the end-to-end tests: the AWS emulator (moto server) that
 //! `scripts/test` starts, and unique names so tests can share it.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 
 /// The moto server endpoint. `scripts/test` starts moto and sets `MOTO_ENDPOINT`; running
 /// `cargo test` without it fails loudly rather than skipping the AWS tests.
@@ -15,7 +15,7 @@ pub fn moto_endpoint() -> String {
 
 /// Real AWS SDK configuration pointed at moto on loopback.
 pub async fn aws_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    shared::aws::loader()
         .endpoint_url(moto_endpoint())
         .region("us-east-1")
         .test_credentials()

@@ -11,6 +11,8 @@ use shared::flows::{account_to_ipaas, FlowSettings, Outcome};
 use shared::poller::PollSettings;
 use shared::records::Account;
 use sim::faults::Faults;
+use sim::ipaas::IpaasSimConfig;
+use sim::salesforce::SalesforceSimConfig;
 use std::collections::HashSet;
 
 fn distinct(values: impl IntoIterator<Item = serde_json::Value>, field: &str) -> usize {
@@ -52,7 +54,18 @@ async fn every_message_delivered_twice_makes_no_duplicate() {
 
 #[tokio::test]
 async fn a_crash_between_create_and_link_is_recovered_without_a_second_record() {
-    let s = LocalStack::start(StackOptions::default()).await.unwrap();
+    // A service that does not link a create by the external_ids it carries: the link is
+    // its own call, and the worker can die between the two.
+    let s = LocalStack::start_with(
+        SalesforceSimConfig::default(),
+        IpaasSimConfig {
+            links_on_create: false,
+            ..Default::default()
+        },
+        StackOptions::default(),
+    )
+    .await
+    .unwrap();
     let link_fails = Faults {
         rate_503: 1.0,
         only_paths: vec!["/External/UpdateExternalId".into()],
@@ -111,6 +124,59 @@ async fn a_crash_between_create_and_link_is_recovered_without_a_second_record() 
         .collect();
     assert_eq!(named.len(), 1, "one Company");
     assert_eq!(link_of(&named[0]).as_deref(), Some(account.as_str()));
+}
+
+/// Fails on the code before creates carried their link: a Company and a Customer were made
+/// unlinked by the create and linked by a second call, which the failing link write refused.
+#[tokio::test]
+async fn a_create_carries_its_link_so_nothing_is_left_unlinked_between_two_calls() {
+    let s = LocalStack::start(StackOptions::default()).await.unwrap();
+    s.ipaas.set_faults(Faults {
+        rate_503: 1.0,
+        only_paths: vec!["/External/UpdateExternalId".into()],
+        ..Default::default()
+    });
+    let account = s.person_creates("Account", json!({"Name": "Linked At Birth"}));
+    let contact = s.person_creates(
+        "Contact",
+        json!({"LastName": "Born", "Email": "born@linked.example", "AccountId": account.as_str()}),
+    );
+    s.poll().await.unwrap();
+    let before = s.ipaas.counters();
+    for flow in [Flow::AccountToIpaas, Flow::ContactToIpaas] {
+        let batch = s.queue.take(flow, 10);
+        let outcomes = s.invoke(flow, batch).await;
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o, Outcome::Created { .. })),
+            "{flow}: {outcomes:?}"
+        );
+    }
+    let company = s
+        .ipaas
+        .companies()
+        .into_iter()
+        .find(|c| c["name"] == "Linked At Birth");
+    assert_eq!(
+        link_of(&company.unwrap()).as_deref(),
+        Some(account.as_str())
+    );
+    let customer = s
+        .ipaas
+        .customers()
+        .into_iter()
+        .find(|c| c["last_name"] == "Born");
+    assert_eq!(
+        link_of(&customer.unwrap()).as_deref(),
+        Some(contact.as_str())
+    );
+    let after = s.ipaas.counters();
+    assert_eq!(
+        after.get("link") - before.get("link"),
+        0,
+        "no separate link write"
+    );
 }
 
 #[tokio::test]

@@ -132,18 +132,19 @@ fn the_template_creates_the_parameter_from_infra_mapping_toml() {
         shared::mapping::document::DEFAULT_DOCUMENT,
         "infra/mapping.toml is the built-in default"
     );
-    // Each worker reads it, and may read nothing else of SSM.
+    // Each worker and the poller (which reads the fields the TO flows map) read it, and
+    // may read nothing else of SSM.
     assert_eq!(
         template
             .matches("MAPPING_PARAMETER: !Ref MappingParameter")
             .count(),
-        4
+        5
     );
-    assert_eq!(template.matches("[ssm:").count(), 4, "no other SSM action");
-    assert_eq!(template.matches("Action: [ssm:GetParameter]").count(), 4);
+    assert_eq!(template.matches("[ssm:").count(), 5, "no other SSM action");
+    assert_eq!(template.matches("Action: [ssm:GetParameter]").count(), 5);
     assert_eq!(
         template.matches(":parameter${MappingParameter}\"").count(),
-        4,
+        5,
         "on this parameter only"
     );
 }

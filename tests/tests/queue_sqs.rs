@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 async fn sqs(endpoint: &str) -> aws_sdk_sqs::Client {
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let conf = shared::aws::loader()
         .endpoint_url(endpoint)
         .region("us-east-1")
         .test_credentials()

@@ -13,7 +13,7 @@ use shared::webhook::WebhookSettings;
 async fn main() -> Result<(), Error> {
     started(shared::telemetry::init_lambda());
     let settings = started(WebhookSettings::from_env(&ProcessEnv));
-    let aws = aws_config::load_from_env().await;
+    let aws = shared::aws::from_env().await;
     let key = started(settings.key(&AwsSecretStore::from_conf(&aws)).await);
     let handler = Handler {
         key,

@@ -8,7 +8,7 @@
 
 use super::context::{ipaas_transient, state_failure, FlowContext, FlowSettings};
 use super::from_ipaas::{self, apply, collect, precheck, Kind, Plan};
-use super::{origin, Outcome};
+use super::Outcome;
 use crate::catalog::{MessageId, Raised};
 use crate::flow::{Flow, RecordRef, System};
 use crate::ipaas::{Company, LinkTable};
@@ -61,7 +61,11 @@ async fn plan_message(ctx: &FlowContext, slot: usize, m: &WorkMessage) -> Result
         return Err(from_ipaas::misrouted(ctx, KIND.flow, "Company", &m.record_id).await);
     };
     let record = RecordRef::new(System::Ipaas, "Company", id.to_string());
-    let company = match ctx.ipaas.get_company(id).await {
+    // The Company and what the ledger knows of it, read at once.
+    let source = id.to_string();
+    let (company, entry) = tokio::join!(ctx.ipaas.get_company(id), ctx.ledger(KIND.flow, &source));
+    let entry = entry.map_err(|e| state_failure(KIND.flow, &source, e))?;
+    let company = match company {
         Ok(Some(c)) => c,
         Ok(None) => {
             return Err(Outcome::Skipped {
@@ -73,22 +77,18 @@ async fn plan_message(ctx: &FlowContext, slot: usize, m: &WorkMessage) -> Result
             return Err(ctx.fail(KIND.flow, record, e.to_raised(), retry).await);
         }
     };
-    plan(ctx, slot, id, record, &company).await
+    plan(ctx, slot, id, record, &company, entry).await
 }
 
-/// Reads what the flow needs to decide about one Company.
+/// Decides what the flow does with one Company, given its ledger entry.
 pub(super) async fn plan(
     ctx: &FlowContext,
     slot: usize,
     id: u64,
     record: RecordRef,
     company: &Company,
+    entry: crate::state::LedgerEntry,
 ) -> Result<Plan, Outcome> {
-    let source = id.to_string();
-    let entry = ctx
-        .ledger(KIND.flow, &source)
-        .await
-        .map_err(|e| state_failure(KIND.flow, &source, e))?;
     let own_link = company
         .link_for(ctx.ipaas.system_id())
         .and_then(|s| SalesforceId::parse(s).ok());
@@ -111,17 +111,11 @@ pub(super) async fn plan(
     if let Some(o) = precheck(&p) {
         return Err(o);
     }
+    let mut p = p;
     if p.target.is_none() && p.entry.creating_since.is_none() {
-        let name = company.name.as_deref().unwrap_or("");
-        let theirs = origin::pending(ctx, name)
-            .await
-            .map_err(|e| state_failure(KIND.flow, &source, e))?;
-        if theirs {
-            return Err(Outcome::Postponed {
-                delay: ctx.pacing.create_lease,
-                reason: "a Company of this name is being created by Account TO iPaaS.com; it is left to that flow to link".into(),
-            });
-        }
+        // Account TO may be creating this very Company (`origin`): looked at before any
+        // create, at the same time as the create is claimed.
+        p.origin_name = Some(company.name.clone().unwrap_or_default());
     }
     Ok(p)
 }

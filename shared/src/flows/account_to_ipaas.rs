@@ -47,7 +47,11 @@ pub async fn run(
         read_accounts(ctx, &valid).await
     };
     let accounts = match read.map(|mut read| {
-        read.extend(carried.iter().map(|(id, row)| (id.clone(), Account::from_fields(row))));
+        read.extend(
+            carried
+                .iter()
+                .map(|(id, row)| (id.clone(), Account::from_fields(row))),
+        );
         read
     }) {
         Ok(a) => a,
@@ -376,17 +380,27 @@ impl Sync<'_> {
             Ok(e) => e,
             Err(outcome) => return outcome,
         };
-        origin::mark(ctx, &name, self.sf_id).await;
-        let body = match mapped::write_ipaas::<Company>(ctx, Pair::Account, None, self.source, None) {
+        // The create carries its link. Until the service is seen to take it, an unanswered
+        // create could leave an unlinked Company whose echo Account FROM would copy: the
+        // name is noted for that flow to leave alone (`origin`).
+        let noted = ctx.ipaas.links_on_create() != Some(true);
+        if noted {
+            origin::mark(ctx, &name, self.sf_id).await;
+        }
+        let unnote = || async {
+            if noted {
+                origin::unmark(ctx, &name, self.sf_id).await;
+            }
+        };
+        let body = match mapped::write_ipaas::<Company>(ctx, Pair::Account, None, self.source, None)
+        {
             Ok(mut b) => {
-                // Linked by its own create: one call, and an unanswered create is found by
-                // its link.
                 b.external_ids = vec![ctx.ipaas.link_on_create(self.sf_id)];
                 b
             }
             Err(e) => {
                 ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
-                origin::unmark(ctx, &name, self.sf_id).await;
+                unnote().await;
                 return self.refused(&e).await;
             }
         };
@@ -398,22 +412,29 @@ impl Sync<'_> {
             Err(e) => {
                 // Refused with an answer, or never sent: nothing was created.
                 ctx.abandon_create(FLOW, self.sf_id, &mut entry).await;
-                origin::unmark(ctx, &name, self.sf_id).await;
+                unnote().await;
                 return self.fail(e).await;
             }
         };
         let id = created.id.unwrap_or_default();
-        let entry = match self.pair(entry, id).await {
-            Ok(e) => e,
-            Err(outcome) => return outcome,
-        };
         let answered = created.link_for(ctx.ipaas.system_id());
-        if let Err(e) =
-            super::to_ipaas::link_created(ctx, LinkTable::Company, self.sf_id, id, answered).await
-        {
-            // The pair stays claimed: the next delivery links this Company.
-            return self.fail(e).await;
-        }
+        let entry = if super::to_ipaas::linked_by_create(ctx, self.sf_id, answered) {
+            // A Company this very create made, carrying this Account's link: nothing else
+            // can hold it, so there is no pair to claim first.
+            entry
+        } else {
+            let entry = match self.pair(entry, id).await {
+                Ok(e) => e,
+                Err(outcome) => return outcome,
+            };
+            if let Err(e) =
+                super::to_ipaas::link_created(ctx, LinkTable::Company, self.sf_id, id).await
+            {
+                // The pair stays claimed: the next delivery links this Company.
+                return self.fail(e).await;
+            }
+            entry
+        };
         let after = company_values(ctx, &created).unwrap_or_default();
         let base = agreed(self.source, &after, None);
         if let Err(e) = ctx
@@ -429,7 +450,7 @@ impl Sync<'_> {
         {
             return state_failure(FLOW, self.sf_id, e);
         }
-        origin::unmark(ctx, &name, self.sf_id).await;
+        unnote().await;
         Outcome::Created {
             target: id.to_string(),
         }

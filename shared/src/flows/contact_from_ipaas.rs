@@ -90,7 +90,12 @@ async fn plan_message(
         return Err(from_ipaas::misrouted(ctx, KIND.flow, "Customer", &m.record_id).await);
     };
     let record = RecordRef::new(System::Ipaas, "Customer", id.to_string());
-    let customer = match ctx.ipaas.get_customer(id).await {
+    // The Customer and what the ledger knows of it, read at once.
+    let source = id.to_string();
+    let (customer, entry) =
+        tokio::join!(ctx.ipaas.get_customer(id), ctx.ledger(KIND.flow, &source));
+    let entry = entry.map_err(|e| state_failure(KIND.flow, &source, e))?;
+    let customer = match customer {
         Ok(Some(c)) => c,
         Ok(None) => {
             return Err(Outcome::Skipped {
@@ -102,9 +107,20 @@ async fn plan_message(
             return Err(ctx.fail(KIND.flow, record, e.to_raised(), retry).await);
         }
     };
-    plan(ctx, settings, account_settings, slot, id, record, &customer).await
+    plan(
+        ctx,
+        settings,
+        account_settings,
+        slot,
+        id,
+        record,
+        &customer,
+        entry,
+    )
+    .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn plan(
     ctx: &FlowContext,
     settings: FlowSettings,
@@ -113,21 +129,30 @@ async fn plan(
     id: u64,
     record: RecordRef,
     customer: &Customer,
+    entry: crate::state::LedgerEntry,
 ) -> Result<Plan, Outcome> {
-    let source = id.to_string();
-    let entry = ctx
-        .ledger(KIND.flow, &source)
-        .await
-        .map_err(|e| state_failure(KIND.flow, &source, e))?;
     let own_link = customer
         .link_for(ctx.ipaas.system_id())
         .and_then(|s| SalesforceId::parse(s).ok());
     let mut known = own_link.is_some() || entry.target_id.is_some();
-    let mut origin = None;
-    if !known && entry.creating_since.is_none() {
-        origin = made_by_contact_to(ctx, id, customer).await?;
-        known = origin.is_some();
-    }
+    // Whether Contact TO made this Customer, and what the ledger knows of its Company's
+    // Account: two reads, at once.
+    let made_by = async {
+        if !known && entry.creating_since.is_none() {
+            made_by_contact_to(ctx, id, customer).await
+        } else {
+            Ok(None)
+        }
+    };
+    let company_entry = async {
+        match customer.company_id {
+            Some(c) => Some(ctx.ledger(Flow::AccountFromIpaas, &c.to_string()).await),
+            None => None,
+        }
+    };
+    let (origin, company_entry) = tokio::join!(made_by, company_entry);
+    let origin = origin?;
+    known |= origin.is_some();
     if !known && !settings.sync_type.may_create() {
         tracing::info!(
             customer = id,
@@ -137,9 +162,11 @@ async fn plan(
             reason: "sync type Update: the Customer has no linked Contact to update".into(),
         });
     }
-    let account = match customer.company_id {
-        Some(company) => account_of(ctx, account_settings, company, &record, !known).await?,
-        None => None,
+    let account = match (customer.company_id, company_entry) {
+        (Some(company), Some(entry)) => {
+            account_of(ctx, account_settings, company, entry, &record, !known).await?
+        }
+        _ => None,
     };
     let mut fields =
         match super::mapped::ipaas_values(ctx, Pair::Contact, customer, Direction::FromIpaas)
@@ -215,13 +242,11 @@ async fn account_of(
     ctx: &FlowContext,
     account_settings: FlowSettings,
     company_id: u64,
+    company_entry: Result<crate::state::LedgerEntry, crate::state::StateError>,
     record: &RecordRef,
     creating: bool,
 ) -> Result<Option<SalesforceId>, Outcome> {
-    if let Ok(e) = ctx
-        .ledger(Flow::AccountFromIpaas, &company_id.to_string())
-        .await
-    {
+    if let Ok(e) = &company_entry {
         if let Some(id) = e
             .target_id
             .as_deref()
@@ -254,7 +279,17 @@ async fn account_of(
     );
     let company_record = RecordRef::new(System::Ipaas, "Company", company_id.to_string());
     let mut slot = [None];
-    match account_from_ipaas::plan(ctx, 0, company_id, company_record, &company).await {
+    let entry = match company_entry {
+        Ok(e) => e,
+        Err(e) => {
+            return Err(state_failure(
+                Flow::AccountFromIpaas,
+                &company_id.to_string(),
+                e,
+            ))
+        }
+    };
+    match account_from_ipaas::plan(ctx, 0, company_id, company_record, &company, entry).await {
         Ok(p) => account_from_ipaas::apply_all(ctx, account_settings, vec![p], &mut slot).await,
         Err(o) => slot[0] = Some(o),
     }

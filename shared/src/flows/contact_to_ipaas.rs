@@ -52,7 +52,11 @@ pub async fn run(
         read_contacts(ctx, &valid).await
     };
     let contacts = match read.map(|mut read| {
-        read.extend(carried.iter().map(|(id, row)| (id.clone(), Contact::from_fields(row))));
+        read.extend(
+            carried
+                .iter()
+                .map(|(id, row)| (id.clone(), Contact::from_fields(row))),
+        );
         read
     }) {
         Ok(a) => a,
@@ -554,17 +558,24 @@ impl Sync<'_> {
             }
         };
         let id = created.id.unwrap_or_default();
-        let entry = match self.pair(entry, id).await {
-            Ok(e) => e,
-            Err(outcome) => return outcome,
-        };
         let answered = created.link_for(ctx.ipaas.system_id());
-        if let Err(e) =
-            super::to_ipaas::link_created(ctx, LinkTable::Customer, self.sf_id, id, answered).await
-        {
-            // The pair stays claimed: the next delivery links this Customer.
-            return self.fail(e).await;
-        }
+        let entry = if super::to_ipaas::linked_by_create(ctx, self.sf_id, answered) {
+            // A Customer this very create made, carrying this Contact's link: nothing else
+            // can hold it, so there is no pair to claim first.
+            entry
+        } else {
+            let entry = match self.pair(entry, id).await {
+                Ok(e) => e,
+                Err(outcome) => return outcome,
+            };
+            if let Err(e) =
+                super::to_ipaas::link_created(ctx, LinkTable::Customer, self.sf_id, id).await
+            {
+                // The pair stays claimed: the next delivery links this Customer.
+                return self.fail(e).await;
+            }
+            entry
+        };
         let after = self.target_values(&created).unwrap_or_default();
         let base = agreed(self.source, &after, None);
         if let Err(e) = ctx

@@ -199,7 +199,7 @@ impl FlowContext {
         base: &Base,
         version: Option<DateTime<Utc>>,
     ) -> Result<(), StateError> {
-        self.update_ledger(flow, source_id, held, |e| {
+        let mine = self.update_ledger(flow, source_id, held, |e| {
             e.target_id = Some(target.to_string());
             e.creating_since = None;
             e.last_error = None;
@@ -208,10 +208,11 @@ impl FlowContext {
                 (Some(a), Some(v)) => Some(a.max(v)),
                 (a, v) => v.or(a),
             };
-        })
-        .await?;
-        self.note_other_half(flow, source_id, target, base).await;
-        Ok(())
+        });
+        // Two items, written at once: the write is done, so the other half is true whether
+        // or not this half's write has to be tried again.
+        let (mine, ()) = tokio::join!(mine, self.note_other_half(flow, source_id, target, base));
+        mine.map(|_| ())
     }
 
     /// Pairs this flow's record `source_id` with `target` in both directions' ledgers at

@@ -91,10 +91,23 @@ async fn the_newest_of_two_changes_of_one_record_in_a_batch_is_the_one_worked() 
     // must not be what is written while the newer is acknowledged with it.
     let t = chrono::Utc::now();
     let id = "001000000000001AAA";
-    let newer = WorkMessage::new(Flow::AccountToIpaas, id, Some(t))
-        .with_row(serde_json::json!({"Id": id, "Name": "new"}).as_object().unwrap().clone());
-    let older = WorkMessage::new(Flow::AccountToIpaas, id, Some(t - chrono::Duration::seconds(5)))
-        .with_row(serde_json::json!({"Id": id, "Name": "old"}).as_object().unwrap().clone());
+    let newer = WorkMessage::new(Flow::AccountToIpaas, id, Some(t)).with_row(
+        serde_json::json!({"Id": id, "Name": "new"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    let older = WorkMessage::new(
+        Flow::AccountToIpaas,
+        id,
+        Some(t - chrono::Duration::seconds(5)),
+    )
+    .with_row(
+        serde_json::json!({"Id": id, "Name": "old"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
     let worker = Recorder(Default::default());
     let ev = event(&[("m1", older.to_json()), ("m2", newer.to_json())]);
     let (resp, report) = run_batch(&worker, ev).await;
@@ -102,5 +115,8 @@ async fn the_newest_of_two_changes_of_one_record_in_a_batch_is_the_one_worked() 
     assert_eq!(handed.len(), 1, "one record, worked once");
     assert_eq!(handed[0].row.as_ref().unwrap()["Name"], "new");
     assert!(resp.batch_item_failures.is_empty());
-    assert_eq!(report.counts["updated"], 2, "both messages share the outcome");
+    assert_eq!(
+        report.counts["updated"], 2,
+        "both messages share the outcome"
+    );
 }

@@ -78,17 +78,24 @@ pub(super) async fn missing(
     }
 }
 
-/// After a create that carried its link (`IpaasClient::link_on_create`): the link is written
-/// only when the answer shows it was not taken.
+/// Whether a create's answer carries the link it was sent with (`link_on_create`); the
+/// client remembers what the service does.
+pub(super) fn linked_by_create(
+    ctx: &FlowContext,
+    sf_id: &str,
+    answered_link: Option<&str>,
+) -> bool {
+    let taken = answered_link.is_some_and(|l| super::context::same_id(l, sf_id));
+    ctx.ipaas.saw_link_on_create(taken);
+    taken
+}
+
+/// After a create whose answer lacks its link: the link, written on its own.
 pub(super) async fn link_created(
     ctx: &FlowContext,
     table: LinkTable,
     sf_id: &str,
     id: u64,
-    answered_link: Option<&str>,
 ) -> Result<(), IpaasError> {
-    if answered_link.is_some_and(|l| super::context::same_id(l, sf_id)) {
-        return Ok(());
-    }
     ctx.ipaas.write_link(table, sf_id, id).await
 }

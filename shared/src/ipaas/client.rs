@@ -31,6 +31,9 @@ struct Inner {
     keys: KeySource,
     /// HTTP requests sent (each try counts), for the invocation metrics.
     calls: std::sync::atomic::AtomicU64,
+    /// Whether the service links a create by the `external_ids` it carries, once a create's
+    /// answer has shown it: 0 not known yet, 1 yes, 2 no.
+    links_on_create: std::sync::atomic::AtomicU8,
 }
 
 impl fmt::Debug for IpaasClient {
@@ -126,6 +129,7 @@ impl IpaasClient {
                 config,
                 keys,
                 calls: Default::default(),
+                links_on_create: Default::default(),
             }),
         })
     }
@@ -137,6 +141,29 @@ impl IpaasClient {
     /// Requests sent so far by this client and its clones (every try counts).
     pub fn calls(&self) -> u64 {
         self.inner.calls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether the service links a create by the link it carries, as far as this client has
+    /// seen (`None` before its first create's answer). While it does, a create cannot leave
+    /// an unlinked record behind, even when its answer is lost.
+    pub fn links_on_create(&self) -> Option<bool> {
+        match self
+            .inner
+            .links_on_create
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
+    }
+
+    /// What a create's answer showed: whether it carried the link it was sent with.
+    pub fn saw_link_on_create(&self, taken: bool) {
+        let v = if taken { 1 } else { 2 };
+        self.inner
+            .links_on_create
+            .store(v, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The Salesforce subscription's system id, under which links are written.
@@ -237,6 +264,7 @@ impl IpaasClient {
         self.inner
             .calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let started = std::time::Instant::now();
         let mut response = request.send().await.map_err(no_answer)?;
         let status = response.status();
         let headers = response.headers().clone();
@@ -252,7 +280,7 @@ impl IpaasClient {
             body.extend_from_slice(&chunk);
         }
         tracing::debug!(method = %call.method, path = %call.path, status = status.as_u16(),
-            "iPaaS.com answered");
+            ms = started.elapsed().as_millis() as u64, "iPaaS.com answered");
         Ok(Answer {
             status,
             headers,

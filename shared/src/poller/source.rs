@@ -100,7 +100,11 @@ impl ChangeSource for SoqlChangeSource {
         cursor: &Cursor,
         limit: usize,
     ) -> Result<ChangesPage, Raised> {
-        let fields = self.fields.get(object).map(Vec::as_slice).unwrap_or_default();
+        let fields = self
+            .fields
+            .get(object)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let soql = changes_soql(object, cursor, limit, fields);
         let rows = self.client.query(&soql).await.map_err(|e| e.to_raised())?;
         let mut page = ChangesPage {

@@ -353,6 +353,7 @@ impl SalesforceClient {
         self.inner
             .calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let started = std::time::Instant::now();
         let mut response = request.send().await.map_err(no_answer)?;
         let status = response.status();
         let headers = response.headers().clone();
@@ -372,7 +373,8 @@ impl SalesforceClient {
             }
             body.extend_from_slice(&chunk);
         }
-        tracing::debug!(method = %call.method, path = %call.path, status = status.as_u16(), "Salesforce answered");
+        tracing::debug!(method = %call.method, path = %call.path, status = status.as_u16(),
+            ms = started.elapsed().as_millis() as u64, "Salesforce answered");
         Ok((status, headers, body))
     }
 

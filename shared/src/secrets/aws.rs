@@ -23,7 +23,7 @@ impl AwsSecretStore {
     /// Builds a client from the standard AWS environment (region, credentials, and
     /// `AWS_ENDPOINT_URL` for an emulator such as moto server).
     pub async fn from_env() -> Self {
-        let config = aws_config::load_from_env().await;
+        let config = crate::aws::from_env().await;
         Self::new(Client::new(&config))
     }
 }

@@ -21,7 +21,7 @@ pub async fn get_one(kind: Kind, s: Shared, raw_id: String) -> Response {
 }
 
 pub async fn create(kind: Kind, s: Shared, body: Bytes) -> Response {
-    let created = s.tenant().create(kind, &body);
+    let created = s.tenant().create(kind, &body, s.config.links_on_create);
     match created {
         Ok(record) => {
             let mut resp = json_response(StatusCode::CREATED, &record);

@@ -123,11 +123,16 @@ impl Tenant {
     }
 
     /// `POST`: a validated new record, linked by the `external_ids` it carries
-    /// (`[{system_id, external_id}]`, as `UpdateExternalId` would link it); on `PUT` they are
-    /// ignored, links change only through `UpdateExternalId`.
-    pub fn create(&mut self, kind: Kind, body: &[u8]) -> Result<Value, FieldErrors> {
+    /// (`[{system_id, external_id}]`, as `UpdateExternalId` would link it) when `linked`
+    /// (`IpaasSimConfig::links_on_create`); on `PUT` they are ignored, links change only
+    /// through `UpdateExternalId`.
+    pub fn create(&mut self, kind: Kind, body: &[u8], linked: bool) -> Result<Value, FieldErrors> {
         let record = validate::merge(kind, body, None, &|id| self.exists(Kind::Company, id))?;
-        let links = validate::links_on_create(body)?;
+        let links = if linked {
+            validate::links_on_create(body)?
+        } else {
+            Vec::new()
+        };
         let id = self.next_id(kind);
         self.store(kind, id, record);
         for (system, external) in links {
@@ -317,7 +322,7 @@ mod tests {
 
     fn customer(t: &mut Tenant, email: &str) -> Value {
         let body = json!({"last_name": "L", "email_address": email, "addresses": [{"city": "X"}]});
-        t.create(Kind::Customer, body.to_string().as_bytes())
+        t.create(Kind::Customer, body.to_string().as_bytes(), true)
             .unwrap()
     }
 
@@ -383,7 +388,7 @@ mod tests {
         assert_eq!(c, 40);
         let body = json!({"last_name": "L", "email_address": "l@acme.io", "company_id": 40});
         let r = t
-            .create(Kind::Customer, body.to_string().as_bytes())
+            .create(Kind::Customer, body.to_string().as_bytes(), true)
             .unwrap();
         assert_eq!(r["company"], "Acme");
         let next = t.seed(Kind::Company, &json!({"name": "Next"}));

@@ -123,11 +123,17 @@ pub fn links_on_create(body: &[u8]) -> Result<Vec<(u64, String)>, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut links = Vec::new();
     let Some(items) = list.as_array() else {
-        errors.insert("external_ids".into(), vec!["The value is not a list.".into()]);
+        errors.insert(
+            "external_ids".into(),
+            vec!["The value is not a list.".into()],
+        );
         return Err(errors);
     };
     for (i, item) in items.iter().enumerate() {
-        let system = item.get("system_id").and_then(Value::as_u64).filter(|s| *s > 0);
+        let system = item
+            .get("system_id")
+            .and_then(Value::as_u64)
+            .filter(|s| *s > 0);
         let external = item
             .get("external_id")
             .and_then(Value::as_str)

@@ -92,7 +92,7 @@ fn matches<'a>(
                 .collect()
         }
         DuplicateRuleKind::Standard => {
-            let found = store.candidates(target, &matching::probe_keys(target, rec));
+            let found = store.match_candidates(target, &matching::probe_keys(target, rec));
             if target == "Account" {
                 return found
                     .into_iter()

@@ -125,6 +125,9 @@ fn run(
     }
     let store = &org.store;
     let visible = |r: &&Record| include_deleted || !is_deleted(r);
+    let by_value = soql::named_values(&parsed, "Email")
+        .filter(|_| !include_deleted)
+        .and_then(|v| store.with_values(object, "Email", &v));
     let hits = match soql::named_ids(&parsed) {
         // `Id IN (…)`: the named rows are looked up, not scanned for.
         Some(ids) => {
@@ -136,6 +139,14 @@ fn run(
                 .filter(visible);
             soql::run(&store.schema, object, &parsed, rows)
         }
+        // `Email IN (…)`: the rows holding those values are looked up, not scanned for (the
+        // index holds live rows only).
+        None if by_value.is_some() => soql::run(
+            &store.schema,
+            object,
+            &parsed,
+            by_value.into_iter().flatten(),
+        ),
         None => soql::run(
             &store.schema,
             object,

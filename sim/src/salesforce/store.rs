@@ -203,18 +203,37 @@ impl Store {
             .unwrap_or_default()
             .to_string();
         if let Some(old) = self.records.get(object).and_then(|m| m.get(&id)) {
-            for key in matching::keys(object, old) {
+            for key in index_keys(object, old) {
                 if let Some(ids) = self.index.get_mut(&key) {
                     ids.remove(&id);
                 }
             }
         }
         if !is_deleted(&rec) {
-            for key in matching::keys(object, &rec) {
+            for key in index_keys(object, &rec) {
                 self.index.entry(key).or_default().insert(id.clone());
             }
         }
         self.records.entry(object).or_default().insert(id, rec);
+    }
+
+    /// The committed live records of `object` whose `field` equals one of `values`
+    /// (case-insensitive, as SOQL compares text), for a field that is indexed (`Email`);
+    /// `None` for one that is not (the caller scans).
+    pub fn with_values(
+        &self,
+        object: &str,
+        field: &str,
+        values: &[String],
+    ) -> Option<Vec<&Record>> {
+        if !INDEXED
+            .iter()
+            .any(|(o, f)| *o == object && f.eq_ignore_ascii_case(field))
+        {
+            return None;
+        }
+        let keys: Vec<String> = values.iter().map(|v| value_key(object, field, v)).collect();
+        Some(self.candidates(object, &keys))
     }
 
     /// The committed live records of `object` filed under any of `keys`.
@@ -226,6 +245,18 @@ impl Store {
         ids.into_iter()
             .filter_map(|id| self.live(object, id))
             .collect()
+    }
+
+    /// The duplicate rule's candidates: as Salesforce's match keys narrow them "to the 100
+    /// most likely duplicate records" before the matching equation runs, at most
+    /// `MATCH_CANDIDATES` of those filed under `keys`, the last in Id order (the newest), so,
+    /// as on the platform, a duplicate among very many similar records can go undetected.
+    pub fn match_candidates(&self, object: &str, keys: &[String]) -> Vec<&Record> {
+        let mut found = self.candidates(object, keys);
+        if found.len() > MATCH_CANDIDATES {
+            found.drain(..found.len() - MATCH_CANDIDATES);
+        }
+        found
     }
 
     /// Commits now, or after `delay` when the transaction is slow; a slow one answers the
@@ -338,3 +369,35 @@ fn person_name(rec: &Record) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+/// Most candidates a duplicate rule compares a record with (Salesforce: "the 100 most likely").
+pub const MATCH_CANDIDATES: usize = 100;
+
+/// Fields whose values are indexed for queries (`Email IN (…)`: the FROM flows' lookups),
+/// so a query naming them looks the rows up instead of scanning every record.
+const INDEXED: [(&str, &str); 2] = [("Contact", "Email"), ("Lead", "Email")];
+
+fn value_key(object: &str, field: &str, value: &str) -> String {
+    format!(
+        "value|{object}|{}|{}",
+        field.to_ascii_lowercase(),
+        value.trim().to_lowercase()
+    )
+}
+
+/// The keys a record is filed under: its duplicate-rule match keys and its indexed values.
+fn index_keys(object: &str, rec: &Record) -> Vec<String> {
+    let mut keys = matching::keys(object, rec);
+    for (o, f) in INDEXED {
+        if o == object {
+            if let Some(v) = rec
+                .get(f)
+                .and_then(Value::as_str)
+                .filter(|v| !v.trim().is_empty())
+            {
+                keys.push(value_key(object, f, v));
+            }
+        }
+    }
+    keys
+}

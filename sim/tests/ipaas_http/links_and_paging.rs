@@ -173,10 +173,14 @@ async fn a_create_is_linked_by_the_external_ids_it_carries_an_update_by_none() {
     assert_eq!(created["external_ids"][0]["internal_id"], id);
     let ask = json!({"table_name": "Company", "system_id": 7, "external_id": "001CCC"});
     let (status, found) = json_of(t.post(LOOKUP, &ask).await).await;
-    assert_eq!((status, found["internal_id"].as_u64()), (StatusCode::OK, Some(id)));
+    assert_eq!(
+        (status, found["internal_id"].as_u64()),
+        (StatusCode::OK, Some(id))
+    );
 
     // On an update they are ignored: links change only through UpdateExternalId.
-    let change = json!({"name": "Linked Ltd", "external_ids": [{"system_id": 7, "external_id": "001DDD"}]});
+    let change =
+        json!({"name": "Linked Ltd", "external_ids": [{"system_id": 7, "external_id": "001DDD"}]});
     let path = format!("/customers/v2/Customer/Company/{id}");
     let (status, updated) = json_of(t.put(&path, &change).await).await;
     assert_eq!(status, StatusCode::OK);
@@ -187,6 +191,9 @@ async fn a_create_is_linked_by_the_external_ids_it_carries_an_update_by_none() {
     let bad = json!({"name": "Bad", "external_ids": [{"system_id": 7, "external_id": "ok"}, {"external_id": "x"}]});
     let (status, problem) = json_of(t.post("/customers/v2/Customer/Company", &bad).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(problem["errors"]["external_ids[1].system_id"].is_array(), "{problem}");
+    assert!(
+        problem["errors"]["external_ids[1].system_id"].is_array(),
+        "{problem}"
+    );
     assert_eq!(t.sim.companies().len(), before);
 }

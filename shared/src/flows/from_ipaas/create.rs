@@ -93,14 +93,22 @@ pub(crate) async fn create_unlinked(
     }
 }
 
-/// Claims one create in the ledger.
+/// Claims one create in the ledger; at the same time, looks whether the other direction is
+/// creating the record (then the claim is given back and the plan waits).
 async fn claim(ctx: &FlowContext, kind: &Kind, p: Plan) -> Result<Plan, (usize, Outcome)> {
-    match ctx
-        .creating(kind.flow, &p.source_id(), p.entry.clone())
-        .await
-    {
-        Ok(entry) => Ok(Plan { entry, ..p }),
-        Err(outcome) => Err((p.slot, outcome)),
+    let source_id = p.source_id();
+    let (claimed, theirs) = tokio::join!(
+        ctx.creating(kind.flow, &source_id, p.entry.clone()),
+        super::theirs(ctx, kind, &p)
+    );
+    match (claimed, theirs) {
+        (Ok(entry), None) => Ok(Plan { entry, ..p }),
+        (Ok(mut entry), Some(wait)) => {
+            ctx.abandon_create(kind.flow, &p.source_id(), &mut entry)
+                .await;
+            Err((p.slot, wait))
+        }
+        (Err(outcome), _) => Err((p.slot, outcome)),
     }
 }
 
@@ -127,6 +135,7 @@ async fn one_result(
         Ok(id) => {
             p.how = if updated { How::Recovered } else { How::Linked };
             p.linked = false;
+            p.fresh = !updated;
             let base = agreed(&p.source, &p.source, None);
             let outcome = finish(ctx, kind, &p, &id, &base, true).await;
             match outcome {

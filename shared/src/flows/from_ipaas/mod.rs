@@ -57,6 +57,12 @@ pub(super) struct Plan {
     /// Whether the iPaaS.com record carries the link to `target` already.
     pub linked: bool,
     pub how: How,
+    /// `target` was made by this plan's own create just now: nothing else can hold it, so
+    /// there is no pair to claim before linking it.
+    pub fresh: bool,
+    /// A Company's name, to be looked up among the creates Account TO has under way before
+    /// this plan creates anything (`origin::pending`).
+    pub origin_name: Option<String>,
 }
 
 impl Plan {
@@ -84,6 +90,8 @@ impl Plan {
             fields,
             linked: own_link.is_some(),
             how: How::Linked,
+            fresh: false,
+            origin_name: None,
             target,
             entry,
         }
@@ -175,6 +183,11 @@ pub(super) fn precheck(plan: &Plan) -> Option<Outcome> {
     }
     let target = plan.target.as_ref()?;
     let base = plan.base()?;
+    // A pair whose link is not on the iPaaS.com record yet (its write failed after the
+    // ledger settled) goes on, so the link is written.
+    if !plan.linked {
+        return None;
+    }
     nothing_new(&plan.source, base).then(|| Outcome::Unchanged {
         target: target.to_string(),
     })
@@ -194,45 +207,55 @@ pub(super) async fn finish(
     let mut entry = p.entry.clone();
     if !p.linked {
         // Claimed in both ledgers before the link: an indistinguishable twin's recovery
-        // can never take the same record.
-        match ctx
-            .pair_up(kind.flow, &p.source_id(), entry, target.as_str())
-            .await
-        {
-            Ok(Some(e)) => entry = e,
-            Ok(None) => {
-                return Outcome::Postponed {
-                    delay: ctx.pacing.create_lease,
-                    reason: format!(
-                        "Salesforce {} {target} is paired with another record; looking again",
-                        kind.object
-                    ),
+        // can never take the same record. (A record this plan's create just made has no
+        // one else to be taken by.)
+        if !p.fresh {
+            match ctx
+                .pair_up(kind.flow, &p.source_id(), entry, target.as_str())
+                .await
+            {
+                Ok(Some(e)) => entry = e,
+                Ok(None) => {
+                    return Outcome::Postponed {
+                        delay: ctx.pacing.create_lease,
+                        reason: format!(
+                            "Salesforce {} {target} is paired with another record; looking again",
+                            kind.object
+                        ),
+                    }
                 }
+                Err(e) => return state_failure(kind.flow, &p.source_id(), e),
             }
-            Err(e) => return state_failure(kind.flow, &p.source_id(), e),
-        }
-        if let Err(e) = ctx
-            .ipaas
-            .write_link(kind.table, target.as_str(), p.ipaas_id)
-            .await
-        {
-            let retry = super::context::ipaas_transient(&e);
-            return ctx
-                .fail(kind.flow, p.record.clone(), e.to_raised(), retry)
-                .await;
         }
     }
-    if let Err(e) = ctx
-        .settle(
-            kind.flow,
-            &p.source_id(),
-            entry,
-            target.as_str(),
-            base,
-            p.version,
-        )
-        .await
-    {
+    // The link and the ledger are written at once: a link whose write fails is written
+    // again by the next delivery (`precheck` lets an unlinked pair through).
+    let link = async {
+        if p.linked {
+            Ok(())
+        } else {
+            ctx.ipaas
+                .write_link(kind.table, target.as_str(), p.ipaas_id)
+                .await
+        }
+    };
+    let source_id = p.source_id();
+    let settled = ctx.settle(
+        kind.flow,
+        &source_id,
+        entry,
+        target.as_str(),
+        base,
+        p.version,
+    );
+    let (link, settled) = tokio::join!(link, settled);
+    if let Err(e) = link {
+        let retry = super::context::ipaas_transient(&e);
+        return ctx
+            .fail(kind.flow, p.record.clone(), e.to_raised(), retry)
+            .await;
+    }
+    if let Err(e) = settled {
         return state_failure(kind.flow, &p.source_id(), e);
     }
     let target = target.to_string();
@@ -299,13 +322,30 @@ pub(super) async fn apply(
         if p.target.is_some() {
             linked.push(p);
         } else if let Some(raised) = refuse_new(&p) {
-            out[p.slot] = Some(ctx.fail(kind.flow, p.record.clone(), raised, false).await);
+            out[p.slot] = Some(match theirs(ctx, kind, &p).await {
+                Some(wait) => wait,
+                None => ctx.fail(kind.flow, p.record.clone(), raised, false).await,
+            });
         } else {
             new.push(p);
         }
     }
     update_linked(ctx, kind, settings, linked, out).await;
     create_unlinked(ctx, kind, settings, new, out).await;
+}
+
+/// The wait of a plan whose record the other direction is creating (`origin`): it is left
+/// to that flow to link. `None` when it is not (or the plan has no name to look up).
+pub(super) async fn theirs(ctx: &FlowContext, kind: &Kind, p: &Plan) -> Option<Outcome> {
+    let name = p.origin_name.as_deref()?;
+    match super::origin::pending(ctx, name).await {
+        Ok(false) => None,
+        Ok(true) => Some(Outcome::Postponed {
+            delay: ctx.pacing.create_lease,
+            reason: "a Company of this name is being created by Account TO iPaaS.com; it is left to that flow to link".into(),
+        }),
+        Err(e) => Some(state_failure(kind.flow, &p.source_id(), e)),
+    }
 }
 
 /// A message whose record id is not an iPaaS.com id: explained, sent on towards the

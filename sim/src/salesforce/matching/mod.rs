@@ -30,7 +30,10 @@
 //! phone handling; a match is all or nothing (`matchConfidence` is always 100). Like
 //! Salesforce's match keys, candidates are narrowed first: by folded last name (either name,
 //! for transpositions) for people, and by the first three characters of the company key for
-//! Accounts, so two companies whose names differ in those characters never match.
+//! Accounts, so two companies whose names differ in those characters never match; and, as
+//! Salesforce keeps "the 100 most likely duplicate records", at most 100 candidates are
+//! compared (the last in Id order, the newest): among very many similar records a duplicate
+//! can go undetected, as on the platform.
 //!
 //! **Custom rules** (`DuplicateRuleKind::Custom`) match when every listed field is non-blank
 //! on the new record and equal (trimmed, case-insensitive) on the existing one.

@@ -35,23 +35,29 @@ pub fn run<'a>(
 /// The record Ids a query names outright (`Id = '…'`, `Id IN (…)`, alone or as one term of
 /// an AND): the only rows it can match, so they are looked up rather than scanned for.
 pub fn named_ids(q: &Query) -> Option<Vec<String>> {
-    fn of(c: &Cond) -> Option<Vec<String>> {
+    named_values(q, "Id")
+}
+
+/// The values of `field` a query names outright (`field = '…'`, `field IN (…)`, alone or as
+/// one term of an AND): only rows holding one of them can match.
+pub fn named_values(q: &Query, field: &str) -> Option<Vec<String>> {
+    fn of(c: &Cond, field: &str) -> Option<Vec<String>> {
         let text = |l: &Lit| match l {
             Lit::Id(s) | Lit::Str(s) => Some(s.clone()),
             _ => None,
         };
         match c {
-            Cond::In(f, false, vals) if f.name.eq_ignore_ascii_case("Id") => {
+            Cond::In(f, false, vals) if f.name.eq_ignore_ascii_case(field) => {
                 vals.iter().map(text).collect()
             }
-            Cond::Cmp(f, CmpOp::Eq, lit) if f.name.eq_ignore_ascii_case("Id") => {
+            Cond::Cmp(f, CmpOp::Eq, lit) if f.name.eq_ignore_ascii_case(field) => {
                 text(lit).map(|s| vec![s])
             }
-            Cond::And(terms) => terms.iter().find_map(of),
+            Cond::And(terms) => terms.iter().find_map(|t| of(t, field)),
             _ => None,
         }
     }
-    of(q.filter.as_ref()?)
+    of(q.filter.as_ref()?, field)
 }
 
 /// Orders two rows' ORDER BY values.

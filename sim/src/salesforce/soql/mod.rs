@@ -10,7 +10,7 @@ mod parser;
 mod tests;
 mod typecheck;
 
-pub use eval::{named_ids, run};
+pub use eval::{named_ids, named_values, run};
 pub use parser::parse;
 pub use typecheck::check;
 
