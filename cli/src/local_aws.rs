@@ -35,6 +35,13 @@ pub fn seed_fixture_records(sf: &SalesforceSim, ipaas: &IpaasSim) {
         "email_address": "fixture@ipaas.example", "company_id": FIXTURE_COMPANY}));
 }
 
+/// `aws_config::defaults` on the functions' HTTP client (`shared::aws`): what the CLI, run
+/// by people, reads its AWS configuration with (profiles and SSO included).
+pub fn loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws::http_client())
+}
+
 /// Waits (up to 10 s, for a moto server that is still starting) until something answers
 /// HTTP at `endpoint`, so a wrong address is said before anything else.
 pub async fn reachable(endpoint: &str) -> anyhow::Result<()> {
@@ -71,7 +78,7 @@ pub async fn provision(
     ipaas: &IpaasSim,
 ) -> anyhow::Result<Vec<(String, String)>> {
     reachable(endpoint).await?;
-    let conf = shared::aws::loader()
+    let conf = loader()
         .endpoint_url(endpoint)
         .region("us-east-1")
         .test_credentials()

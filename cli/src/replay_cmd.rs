@@ -45,7 +45,7 @@ pub struct Replayed {
 pub async fn run(opts: ReplayOptions) -> anyhow::Result<Replayed> {
     let queue = url(opts.queue_url, opts.flow, "QUEUE_URL")?;
     let dlq = url(opts.dlq_url, opts.flow, "DLQ_URL")?;
-    let client = aws_sdk_sqs::Client::new(&shared::aws::from_env().await);
+    let client = aws_sdk_sqs::Client::new(&crate::local_aws::loader().load().await);
     let mut warnings: Vec<String> = shared::queue::check_queues(&client, &dlq, &queue)
         .await?
         .into_iter()

@@ -478,6 +478,7 @@ impl LocalStack {
     pub fn worker(&self, flow: Flow) -> Worker {
         Worker {
             flow,
+            run: shared::flows::code::of(flow),
             ctx: self.ctx.clone(),
             settings: self.options.settings,
             // The flow's own queue, with SQS DelaySeconds: put-off messages come back later.
@@ -518,7 +519,7 @@ async fn aws_backend(
 ) -> anyhow::Result<Backend> {
     let prefix = format!("sfsync-stack-{:08x}", rand::random::<u32>());
     let env = crate::local_aws::provision(endpoint, &prefix, salesforce, ipaas).await?;
-    let conf = shared::aws::loader()
+    let conf = crate::local_aws::loader()
         .endpoint_url(endpoint)
         .region("us-east-1")
         .test_credentials()

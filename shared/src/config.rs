@@ -10,7 +10,7 @@ pub enum ConfigError {
 }
 
 /// A source of settings: the process environment in Lambdas, a map in tests.
-pub trait Env {
+pub trait Env: Sync {
     fn var(&self, name: &str) -> Option<String>;
 }
 

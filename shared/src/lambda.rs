@@ -25,9 +25,18 @@ use std::sync::Arc;
 /// and their ranges), with the names it holds checked at cold start.
 pub async fn context_from_env(
     env: &dyn Env,
-    aws: &aws_config::SdkConfig,
+    aws: &aws_types::SdkConfig,
 ) -> Result<FlowContext, Error> {
-    let settings = ClientSettings::from_env(env)?;
+    checked_context(ClientSettings::from_env(env)?, env, aws).await
+}
+
+/// The start checks that need the network (the names, the mapping against the org), then
+/// the context; the settings were read and range-checked before.
+async fn checked_context(
+    settings: ClientSettings,
+    env: &dyn Env,
+    aws: &aws_types::SdkConfig,
+) -> Result<FlowContext, Error> {
     settings.check_names(aws).await?;
     let mapping = crate::mapping::document::load_from_env(env, aws).await?;
     let ctx = settings.build(aws, mapping)?;
@@ -124,10 +133,52 @@ pub fn queue_variable(flow: Flow) -> &'static str {
     }
 }
 
-/// A worker Lambda: SQS batch in, `batchItemFailures` out.
-pub async fn run_worker(flow: Flow) -> Result<(), Error> {
+/// What a function still has to check at cold start over the network (that the names it
+/// holds point at something, that the mapping fits the org) before it touches a record.
+/// The checks run while the runtime fetches the first event, so the function's start is
+/// its binary's alone; the first event waits for them, and a check that fails stops the
+/// function with its sentence, naming the variable, before any record is read.
+pub struct StartChecks<T> {
+    task: tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<T, Error>>>>,
+    ready: tokio::sync::OnceCell<T>,
+}
+
+impl<T: Send + Sync + 'static> StartChecks<T> {
+    pub fn spawn(
+        checks: impl std::future::Future<Output = Result<T, Error>> + Send + 'static,
+    ) -> Self {
+        StartChecks {
+            task: tokio::sync::Mutex::new(Some(tokio::spawn(checks))),
+            ready: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// What the checks made, once they have passed (at once after the first time).
+    pub async fn get(&self) -> &T {
+        self.ready
+            .get_or_init(|| async {
+                let task = self.task.lock().await.take();
+                match task {
+                    Some(task) => match task.await {
+                        Ok(done) => started(done),
+                        Err(e) => started(Err(format!("the start checks did not finish: {e}"))),
+                    },
+                    None => started(Err("the start checks ran already and failed")),
+                }
+            })
+            .await
+    }
+}
+
+/// A worker Lambda: SQS batch in, `batchItemFailures` out. `run` is the flow's code
+/// (`flows::code::…`), named by the Lambda so its bootstrap holds no other flow's.
+pub async fn run_worker(flow: Flow, run: crate::flows::FlowCode) -> Result<(), Error> {
     started(crate::telemetry::init_lambda());
     let aws = crate::aws::from_env().await;
+    // Every setting is read and range-checked now; the names are looked up, and the mapping
+    // checked against the org, while the runtime fetches the first event (`StartChecks`).
+    let settings = started(ClientSettings::from_env(&ProcessEnv));
+    let flow_settings = started(settings_from_env(&ProcessEnv).map_err(Error::from));
     // The worker's own queue, for messages it puts off (API budget, a create in progress).
     let own_queue = started(own_queue(&ProcessEnv, flow));
     if own_queue.is_none() {
@@ -136,20 +187,26 @@ pub async fn run_worker(flow: Flow) -> Result<(), Error> {
             "not set: put-off messages come back after the visibility timeout instead"
         );
     }
-    let worker = Worker {
-        flow,
-        ctx: started(context_from_env(&ProcessEnv, &aws).await),
-        settings: started(settings_from_env(&ProcessEnv).map_err(Error::from)),
-        requeue: own_queue.map(|url| {
-            Arc::new(SqsWorkQueue::new(
-                aws_sdk_sqs::Client::new(&aws),
-                QueueUrls::new().with(flow, url),
-            )) as Arc<dyn crate::queue::WorkQueue>
-        }),
-    };
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
+    let requeue = own_queue.map(|url| {
+        Arc::new(SqsWorkQueue::new(
+            aws_sdk_sqs::Client::new(&aws),
+            QueueUrls::new().with(flow, url),
+        )) as Arc<dyn crate::queue::WorkQueue>
+    });
+    let worker = StartChecks::spawn(async move {
+        let ctx = checked_context(settings, &ProcessEnv, &aws).await?;
+        Ok(Worker {
+            flow,
+            run,
+            ctx,
+            settings: flow_settings,
+            requeue,
+        })
+    });
     let (worker, metrics) = (&worker, &metrics);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        let worker = worker.get().await;
         let before = Calls::of(&worker.ctx);
         let (response, report) = run_batch(worker, event.payload).await;
         let calls = Calls::of(&worker.ctx).since(before);
@@ -180,7 +237,7 @@ pub struct Poller {
 impl Poller {
     /// The poller from the environment (see [`PollerSettings`] for the variables and their
     /// ranges), with the names it holds checked at cold start.
-    pub async fn from_env(env: &dyn Env, aws: &aws_config::SdkConfig) -> Result<Poller, Error> {
+    pub async fn from_env(env: &dyn Env, aws: &aws_types::SdkConfig) -> Result<Poller, Error> {
         let settings = PollerSettings::from_env(env)?;
         settings.clients.check_names(aws).await?;
         // The poller reads the fields the TO flows map and hands each row on in its message:
@@ -238,10 +295,14 @@ impl Poller {
 pub async fn run_poller() -> Result<(), Error> {
     started(crate::telemetry::init_lambda());
     let aws = crate::aws::from_env().await;
-    let poller = started(Poller::from_env(&ProcessEnv, &aws).await);
+    // Read and range-checked now; the names and the mapping are checked while the runtime
+    // fetches the first event (`StartChecks`).
+    started(PollerSettings::from_env(&ProcessEnv));
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
+    let poller = StartChecks::spawn(async move { Poller::from_env(&ProcessEnv, &aws).await });
     let (poller, metrics) = (&poller, &metrics);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
+        let poller = poller.get().await;
         let before = Calls::of(&poller.ctx);
         let summary = poller.tick().await;
         crate::metrics::record_poll_calls(Calls::of(&poller.ctx).since(before), &poller.ctx);

@@ -1,85 +1,52 @@
 //! Logging set-up. In Lambda: one JSON object per line (CloudWatch Logs Insights can query
 //! the fields), level from `LOG_LEVEL` or `RUST_LOG` (default info), no ANSI colours.
 //!
-//! A filter is checked before use: `tracing`'s own parser reads `verbose` as a target name
-//! with no level, which switches every line off, errors included. Each directive must carry
-//! a real level (`error`, `warn`, `info`, `debug`, `trace`, or `target=level`), and the
-//! default level may not be `off`; a bad value is a start error naming the variable, and
-//! the logger still starts at `info` so that error is seen.
+//! A filter is checked before use: a word that is not a level would switch every line off,
+//! errors included. Each directive must carry a real level (`error`, `warn`, `info`,
+//! `debug`, `trace`, or `target=level`), and the default level may not be `off`; a bad value
+//! is a start error naming the variable, and the logger still starts at `info` so that error
+//! is seen. The filter is `tracing_subscriber`'s `Targets` (no regular expressions in the
+//! bootstraps); span filters (`[span{field=…}]=debug`) are refused with that reason.
 
 use crate::config::{ConfigError, Env, ProcessEnv};
 use std::str::FromStr;
-use tracing_subscriber::filter::LevelFilter;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 
 /// The checked filter from `LOG_LEVEL`, else `RUST_LOG`, else `info`. Targets not named
 /// in it log at `info`.
-pub fn log_filter(env: &dyn Env) -> Result<EnvFilter, ConfigError> {
+pub fn log_filter(env: &dyn Env) -> Result<Targets, ConfigError> {
     let (name, value) = match (env.var("LOG_LEVEL"), env.var("RUST_LOG")) {
         (Some(v), _) if !v.trim().is_empty() => ("LOG_LEVEL", v),
         (_, Some(v)) if !v.trim().is_empty() => ("RUST_LOG", v),
-        _ => return Ok(EnvFilter::new("info")),
+        _ => return Ok(Targets::new().with_default(LevelFilter::INFO)),
     };
     let invalid = |reason: String| ConfigError::Invalid { name, reason };
-    let mut has_default = false;
-    for directive in directives(&value) {
-        has_default |= check_directive(directive).map_err(invalid)?;
-    }
-    // Without a bare level, tracing turns every target not named off: keep `info` for them.
-    let full = if has_default {
-        value.trim().to_string()
-    } else {
-        format!("info,{}", value.trim())
-    };
-    EnvFilter::builder()
-        .parse(&full)
-        .map_err(|e| invalid(format!("{:?} is not a log filter: {e}", shown(&value))))
-}
-
-/// Comma-separated directives; commas inside `[span{field=…}]` do not split.
-fn directives(value: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0i32, 0);
-    for (i, c) in value.char_indices() {
-        match c {
-            '[' | '{' => depth += 1,
-            ']' | '}' => depth -= 1,
-            ',' if depth <= 0 => {
-                out.push(&value[start..i]);
-                start = i + 1;
-            }
-            _ => {}
+    let mut targets = Targets::new().with_default(LevelFilter::INFO);
+    for directive in value.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        match check_directive(directive).map_err(invalid)? {
+            (None, level) => targets = targets.with_default(level),
+            (Some(target), level) => targets = targets.with_target(target, level),
         }
     }
-    out.push(&value[start..]);
-    out.into_iter()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .collect()
+    Ok(targets)
 }
 
-/// Checks one directive; `Ok(true)` when it is a bare (default) level.
-fn check_directive(d: &str) -> Result<bool, String> {
+/// Checks one directive: a bare (default) level, or `target=level`.
+fn check_directive(d: &str) -> Result<(Option<String>, LevelFilter), String> {
     const LEVELS: &str = "error, warn, info, debug or trace";
-    // The level is after the last `=` outside a span's brackets.
-    let mut depth = 0i32;
-    let mut split = None;
-    for (i, c) in d.char_indices() {
-        match c {
-            '[' | '{' => depth += 1,
-            ']' | '}' => depth -= 1,
-            '=' if depth <= 0 => split = Some(i),
-            _ => {}
-        }
+    if d.contains(['[', '{']) {
+        return Err(format!(
+            "{:?} is a span filter; the functions take levels and target=level only",
+            shown(d)
+        ));
     }
-    match split {
-        Some(i) => {
-            let (target, level) = (&d[..i], &d[i + 1..]);
+    match d.rsplit_once('=') {
+        Some((target, level)) => {
             if target.trim().is_empty() {
                 return Err(format!("{:?} names no target before =", shown(d)));
             }
             LevelFilter::from_str(level.trim())
-                .map(|_| false)
+                .map(|l| (Some(target.trim().to_string()), l))
                 .map_err(|_| format!("{:?} in {:?} is not a level ({LEVELS})", shown(level), shown(d)))
         }
         None => match LevelFilter::from_str(d) {
@@ -87,7 +54,7 @@ fn check_directive(d: &str) -> Result<bool, String> {
                 "{:?} would hide every line, errors included; use error for the quietest log",
                 shown(d)
             )),
-            Ok(_) => Ok(true),
+            Ok(level) => Ok((None, level)),
             Err(_) => Err(format!(
                 "{:?} is not a level ({LEVELS}) nor target=level; it would hide every line, errors included",
                 shown(d)
@@ -105,7 +72,7 @@ fn shown(s: &str) -> String {
 pub fn init_lambda() -> Result<(), ConfigError> {
     let (filter, problem) = match log_filter(&ProcessEnv) {
         Ok(f) => (f, None),
-        Err(e) => (EnvFilter::new("info"), Some(e)),
+        Err(e) => (Targets::new().with_default(LevelFilter::INFO), Some(e)),
     };
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
@@ -136,13 +103,12 @@ where
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use tracing::Level;
 
-    fn filter(log_level: &str) -> Result<String, String> {
+    fn filter(log_level: &str) -> Result<Targets, String> {
         let env: HashMap<String, String> =
             [("LOG_LEVEL".to_string(), log_level.to_string())].into();
-        log_filter(&env)
-            .map(|f| f.to_string())
-            .map_err(|e| e.to_string())
+        log_filter(&env).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -156,10 +122,13 @@ mod tests {
             "shared=debug",
             "info,aws_smithy_runtime=warn",
             "shared=debug,hyper=off",
-            "[poll{flow=a}]=debug",
         ] {
-            assert!(filter(ok).is_ok(), "{ok}: {:?}", filter(ok));
+            assert!(filter(ok).is_ok(), "{ok}: {:?}", filter(ok).err());
         }
+        let f = filter("warn,shared::flows=debug").unwrap();
+        assert!(f.would_enable("shared::flows::merge", &Level::DEBUG));
+        assert!(!f.would_enable("hyper", &Level::INFO));
+        assert!(f.would_enable("hyper", &Level::WARN));
     }
 
     /// Fails on the old code: these were accepted, and `verbose` switched every line off.
@@ -172,8 +141,11 @@ mod tests {
             "shared=verbose",
             "=debug",
             "info,lots",
+            "[poll{flow=a}]=debug",
         ] {
-            let e = filter(bad).unwrap_err();
+            let e = filter(bad)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} was accepted"));
             assert!(e.contains("LOG_LEVEL"), "{bad}: {e}");
         }
         let env: HashMap<String, String> = [("RUST_LOG".to_string(), "chatty".to_string())].into();
@@ -186,7 +158,12 @@ mod tests {
     #[test]
     fn a_filter_naming_only_targets_keeps_info_for_the_rest() {
         let f = filter("shared=debug").unwrap();
-        assert!(f.contains("shared=debug") && f.contains("info"), "{f}");
-        assert_eq!(log_filter(&HashMap::new()).unwrap().to_string(), "info");
+        assert!(f.would_enable("shared", &Level::DEBUG));
+        assert!(f.would_enable("lambda_runtime", &Level::INFO));
+        assert!(!f.would_enable("lambda_runtime", &Level::DEBUG));
+        let default = log_filter(&HashMap::new()).unwrap();
+        assert!(
+            default.would_enable("x", &Level::INFO) && !default.would_enable("x", &Level::DEBUG)
+        );
     }
 }

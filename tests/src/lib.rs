@@ -13,9 +13,15 @@ pub fn moto_endpoint() -> String {
     })
 }
 
+/// `aws_config::defaults` on the functions' HTTP client (`shared::aws`).
+pub fn aws_loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws::http_client())
+}
+
 /// Real AWS SDK configuration pointed at moto on loopback.
 pub async fn aws_config() -> SdkConfig {
-    shared::aws::loader()
+    aws_loader()
         .endpoint_url(moto_endpoint())
         .region("us-east-1")
         .test_credentials()

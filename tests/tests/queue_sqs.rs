@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 async fn sqs(endpoint: &str) -> aws_sdk_sqs::Client {
-    let conf = shared::aws::loader()
+    let conf = e2e::aws_loader()
         .endpoint_url(endpoint)
         .region("us-east-1")
         .test_credentials()

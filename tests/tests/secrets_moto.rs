@@ -34,7 +34,7 @@ async fn missing_secret_is_not_found() {
 
 #[tokio::test]
 async fn unreachable_backend_is_a_clear_error() {
-    let conf = shared::aws::loader()
+    let conf = e2e::aws_loader()
         .endpoint_url("http://127.0.0.1:9")
         .region("us-east-1")
         .test_credentials()
@@ -61,7 +61,7 @@ async fn unreachable_backend_is_a_clear_error() {
 #[tokio::test]
 async fn throttling_and_outages_are_transient_with_their_status_and_denials_are_not() {
     let proxy = AwsProxy::start(moto_endpoint()).await;
-    let conf = shared::aws::loader()
+    let conf = e2e::aws_loader()
         .endpoint_url(proxy.url())
         .region("us-east-1")
         .test_credentials()

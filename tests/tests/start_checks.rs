@@ -102,7 +102,7 @@ async fn a_queue_that_does_not_exist_is_named_with_its_variable_on_first_use() {
     let good = deployment().await;
     let gone = good["ACCOUNT_TO_IPAAS_QUEUE_URL"].replace("a2i-", "deleted-a2i-");
     let proxy = AwsProxy::start(moto_endpoint()).await;
-    let conf = shared::aws::loader()
+    let conf = e2e::aws_loader()
         .endpoint_url(proxy.url())
         .region("us-east-1")
         .test_credentials()

@@ -3,5 +3,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::lambda::run_worker(shared::flow::Flow::ContactFromIpaas).await
+    use shared::{flow::Flow, flows::code};
+    shared::lambda::run_worker(Flow::ContactFromIpaas, code::contact_from_ipaas).await
 }

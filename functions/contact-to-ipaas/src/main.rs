@@ -3,5 +3,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::lambda::run_worker(shared::flow::Flow::ContactToIpaas).await
+    use shared::{flow::Flow, flows::code};
+    shared::lambda::run_worker(Flow::ContactToIpaas, code::contact_to_ipaas).await
 }

@@ -4,7 +4,7 @@
 use ipaas_webhook::Handler;
 use lambda_http::{run, service_fn, Error};
 use shared::config::ProcessEnv;
-use shared::lambda::started;
+use shared::lambda::{started, StartChecks};
 use shared::queue::SqsWorkQueue;
 use shared::secrets::AwsSecretStore;
 use shared::webhook::WebhookSettings;
@@ -14,11 +14,19 @@ async fn main() -> Result<(), Error> {
     started(shared::telemetry::init_lambda());
     let settings = started(WebhookSettings::from_env(&ProcessEnv));
     let aws = shared::aws::from_env().await;
-    let key = started(settings.key(&AwsSecretStore::from_conf(&aws)).await);
-    let handler = Handler {
-        key,
-        queue: SqsWorkQueue::new(aws_sdk_sqs::Client::new(&aws), settings.queues),
-        path: settings.path,
-    };
-    run(service_fn(|req| handler.handle(req))).await
+    // The webhook key is read while the runtime fetches the first request.
+    let handler = StartChecks::spawn(async move {
+        let key = settings.key(&AwsSecretStore::from_conf(&aws)).await?;
+        let queue = SqsWorkQueue::new(aws_sdk_sqs::Client::new(&aws), settings.queues);
+        Ok(Handler {
+            key,
+            queue,
+            path: settings.path,
+        })
+    });
+    let handler = &handler;
+    run(service_fn(move |req| async move {
+        handler.get().await.handle(req).await
+    }))
+    .await
 }

@@ -22,7 +22,7 @@ pub use mapped::polled_fields;
 pub use outcome::Outcome;
 pub use runner::{run_batch, BatchReport, FlowWorker};
 pub use settings::{CollisionMethod, SyncType};
-pub use worker::{AllSettings, Worker};
+pub use worker::{code, AllSettings, FlowCode, Worker};
 
 #[cfg(test)]
 mod runner_tests;

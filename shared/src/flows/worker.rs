@@ -45,6 +45,76 @@ pub struct Worker {
     /// Where put-off messages go (the flow's own queue, with a delay). Without it they are
     /// answered as failures and SQS delivers them again after the visibility timeout.
     pub requeue: Option<Arc<dyn WorkQueue>>,
+    /// The flow's code (`code::of(flow)`). A Lambda names its own flow's, so its bootstrap
+    /// holds no other flow's code.
+    pub run: FlowCode,
+}
+
+/// One flow's code: a batch of messages in, an outcome per message out, in order.
+pub type FlowCode = for<'a> fn(
+    &'a FlowContext,
+    &'a AllSettings,
+    &'a [WorkMessage],
+) -> futures::future::BoxFuture<'a, Vec<Outcome>>;
+
+/// Each flow's code, to be named by the Lambda that runs it.
+pub mod code {
+    use super::*;
+    use futures::future::BoxFuture;
+
+    pub fn account_to_ipaas<'a>(
+        ctx: &'a FlowContext,
+        s: &'a AllSettings,
+        m: &'a [WorkMessage],
+    ) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(super::account_to_ipaas::run(ctx, s.account_to_ipaas, m))
+    }
+
+    /// The Account TO settings come along for an Account that must go first.
+    pub fn contact_to_ipaas<'a>(
+        ctx: &'a FlowContext,
+        s: &'a AllSettings,
+        m: &'a [WorkMessage],
+    ) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(super::contact_to_ipaas::run(
+            ctx,
+            s.contact_to_ipaas,
+            s.account_to_ipaas,
+            m,
+        ))
+    }
+
+    pub fn account_from_ipaas<'a>(
+        ctx: &'a FlowContext,
+        s: &'a AllSettings,
+        m: &'a [WorkMessage],
+    ) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(super::account_from_ipaas::run(ctx, s.account_from_ipaas, m))
+    }
+
+    /// The Account FROM settings come along for a Company that must go first.
+    pub fn contact_from_ipaas<'a>(
+        ctx: &'a FlowContext,
+        s: &'a AllSettings,
+        m: &'a [WorkMessage],
+    ) -> BoxFuture<'a, Vec<Outcome>> {
+        Box::pin(super::contact_from_ipaas::run(
+            ctx,
+            s.contact_from_ipaas,
+            s.account_from_ipaas,
+            m,
+        ))
+    }
+
+    /// The code of `flow` (the local stack's, which runs all four).
+    pub fn of(flow: Flow) -> FlowCode {
+        match flow {
+            Flow::AccountToIpaas => account_to_ipaas,
+            Flow::ContactToIpaas => contact_to_ipaas,
+            Flow::AccountFromIpaas => account_from_ipaas,
+            Flow::ContactFromIpaas => contact_from_ipaas,
+        }
+    }
 }
 
 #[async_trait]
@@ -60,38 +130,13 @@ impl FlowWorker for Worker {
                 tracing::warn!(flow = %self.flow, messages = messages.len(), ?postponed, "API budget reached; putting the batch off");
                 messages.iter().map(|_| postponed.clone()).collect()
             }
-            None => self.run(messages).await,
+            None => (self.run)(&self.ctx, &self.settings, messages).await,
         };
         self.requeue_postponed(messages, outcomes).await
     }
 }
 
 impl Worker {
-    async fn run(&self, messages: &[WorkMessage]) -> Vec<Outcome> {
-        let s = &self.settings;
-        match self.flow {
-            Flow::AccountToIpaas => {
-                account_to_ipaas::run(&self.ctx, s.account_to_ipaas, messages).await
-            }
-            Flow::ContactToIpaas => {
-                contact_to_ipaas::run(&self.ctx, s.contact_to_ipaas, s.account_to_ipaas, messages)
-                    .await
-            }
-            Flow::AccountFromIpaas => {
-                account_from_ipaas::run(&self.ctx, s.account_from_ipaas, messages).await
-            }
-            Flow::ContactFromIpaas => {
-                contact_from_ipaas::run(
-                    &self.ctx,
-                    s.contact_from_ipaas,
-                    s.account_from_ipaas,
-                    messages,
-                )
-                .await
-            }
-        }
-    }
-
     /// Sends put-off messages back to the flow's queue with their delay. Without that queue,
     /// or if sending fails, they are answered as failures instead, so SQS delivers them again
     /// after the visibility timeout: a put-off message is never acknowledged unless re-sent.

@@ -96,7 +96,7 @@ impl ClientSettings {
     /// (DescribeTable, GetSecretValue: the permissions the functions already have). Only a
     /// definite "does not exist" stops the start; a check that cannot be made (no answer,
     /// throttled, denied) is logged and left to the first use.
-    pub async fn check_names(&self, aws: &aws_config::SdkConfig) -> Result<(), ConfigError> {
+    pub async fn check_names(&self, aws: &aws_types::SdkConfig) -> Result<(), ConfigError> {
         let secrets = AwsSecretStore::from_conf(aws);
         let (table, sf, ipaas) = tokio::join!(
             table_exists(aws, &self.state_table),
@@ -109,7 +109,7 @@ impl ClientSettings {
     /// The flow context: both API clients, the DynamoDB state store and the Error Log.
     pub fn build(
         self,
-        aws: &aws_config::SdkConfig,
+        aws: &aws_types::SdkConfig,
         mapping: crate::mapping::document::Mapping,
     ) -> Result<FlowContext, ConfigError> {
         let secrets = Arc::new(AwsSecretStore::from_conf(aws));
@@ -343,7 +343,7 @@ fn integration_user(env: &dyn Env) -> Result<Option<String>, ConfigError> {
     }
 }
 
-async fn table_exists(aws: &aws_config::SdkConfig, table: &str) -> Result<(), ConfigError> {
+async fn table_exists(aws: &aws_types::SdkConfig, table: &str) -> Result<(), ConfigError> {
     let call = aws_sdk_dynamodb::Client::new(aws)
         .describe_table()
         .table_name(table)
@@ -394,7 +394,7 @@ async fn secret_exists(
     }
 }
 
-fn region(aws: &aws_config::SdkConfig) -> String {
+fn region(aws: &aws_types::SdkConfig) -> String {
     aws.region()
         .map(|r| format!(" in region {r}"))
         .unwrap_or_default()

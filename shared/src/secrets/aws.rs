@@ -16,7 +16,7 @@ impl AwsSecretStore {
         Self { client }
     }
 
-    pub fn from_conf(conf: &aws_config::SdkConfig) -> Self {
+    pub fn from_conf(conf: &aws_types::SdkConfig) -> Self {
         Self::new(Client::new(conf))
     }
 

@@ -18,7 +18,7 @@ const NAME_CHARS: &str = "/_.-:";
 /// names, or the built-in default when it is unset.
 pub async fn load_from_env(
     env: &dyn Env,
-    aws: &aws_config::SdkConfig,
+    aws: &aws_types::SdkConfig,
 ) -> Result<Mapping, ConfigError> {
     if optional(env, MAPPING_PARAMETER).is_none() {
         return Ok(Mapping::builtin());
