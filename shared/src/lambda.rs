@@ -144,13 +144,21 @@ pub struct StartChecks<T> {
 }
 
 impl<T: Send + Sync + 'static> StartChecks<T> {
-    pub fn spawn(
+    /// Starts the checks. Outside a Lambda runtime (no `AWS_LAMBDA_RUNTIME_API`, as when a
+    /// binary is started by hand or by a test) there is no first event to overlap with and
+    /// the runtime would stop on its own missing variables first: the checks are awaited
+    /// here, so a bad start still ends with its sentence.
+    pub async fn spawn(
         checks: impl std::future::Future<Output = Result<T, Error>> + Send + 'static,
     ) -> Self {
-        StartChecks {
+        let checks = StartChecks {
             task: tokio::sync::Mutex::new(Some(tokio::spawn(checks))),
             ready: tokio::sync::OnceCell::new(),
+        };
+        if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+            checks.get().await;
         }
+        checks
     }
 
     /// What the checks made, once they have passed (at once after the first time).
@@ -203,7 +211,8 @@ pub async fn run_worker(flow: Flow, run: crate::flows::FlowCode) -> Result<(), E
             settings: flow_settings,
             requeue,
         })
-    });
+    })
+    .await;
     let (worker, metrics) = (&worker, &metrics);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let worker = worker.get().await;
@@ -299,7 +308,7 @@ pub async fn run_poller() -> Result<(), Error> {
     // fetches the first event (`StartChecks`).
     started(PollerSettings::from_env(&ProcessEnv));
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
-    let poller = StartChecks::spawn(async move { Poller::from_env(&ProcessEnv, &aws).await });
+    let poller = StartChecks::spawn(async move { Poller::from_env(&ProcessEnv, &aws).await }).await;
     let (poller, metrics) = (&poller, &metrics);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
         let poller = poller.get().await;

@@ -23,7 +23,8 @@ async fn main() -> Result<(), Error> {
             queue,
             path: settings.path,
         })
-    });
+    })
+    .await;
     let handler = &handler;
     run(service_fn(move |req| async move {
         handler.get().await.handle(req).await
