@@ -499,6 +499,17 @@ pub fn render(r: &BenchReport) -> String {
             p.cost_per_million(&prices).total()
         );
     }
+    let _ = writeln!(out, "DynamoDB calls per record, by operation:");
+    for p in &r.phases {
+        let ops: Vec<String> = p
+            .aws
+            .dynamodb
+            .calls
+            .iter()
+            .map(|(op, t)| format!("{op} {:.2}", p.per_record(t.calls)))
+            .collect();
+        let _ = writeln!(out, "  {:<30} {}", p.name, ops.join(", "));
+    }
     let whole = Cost::of(&total.per(synced_records as f64, 1e6), &prices);
     let _ = writeln!(
         out,
