@@ -135,27 +135,38 @@ pub fn queue_variable(flow: Flow) -> &'static str {
 
 /// What a function still has to check at cold start over the network (that the names it
 /// holds point at something, that the mapping fits the org) before it touches a record.
-/// The checks run while the runtime fetches the first event, so the function's start is
-/// its binary's alone; the first event waits for them, and a check that fails stops the
+/// The checks run when the first event has come, before it is worked: a cold start is
+/// caused by an event that is already waiting, so running them earlier would save nothing
+/// and would compete with the runtime for the CPU while it asks for that event (they load
+/// the system's root certificates and build the clients). A check that fails stops the
 /// function with its sentence, naming the variable, before any record is read.
 pub struct StartChecks<T> {
-    task: tokio::sync::Mutex<Option<tokio::task::JoinHandle<Result<T, Error>>>>,
+    checks: std::sync::Mutex<Option<StartFuture<T>>>,
     ready: tokio::sync::OnceCell<T>,
 }
 
+type StartFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Error>> + Send>>;
+
 impl<T: Send + Sync + 'static> StartChecks<T> {
-    /// Starts the checks. Outside a Lambda runtime (no `AWS_LAMBDA_RUNTIME_API`, as when a
-    /// binary is started by hand or by a test) there is no first event to overlap with and
-    /// the runtime would stop on its own missing variables first: the checks are awaited
-    /// here, so a bad start still ends with its sentence.
-    pub async fn spawn(
+    /// Holds the checks for the first event. Outside a Lambda runtime (no
+    /// `AWS_LAMBDA_RUNTIME_API`, as when a binary is started by hand or by a test) the
+    /// runtime would stop on its own missing variables first: the checks run here, so a bad
+    /// start still ends with its sentence.
+    pub async fn prepare(
         checks: impl std::future::Future<Output = Result<T, Error>> + Send + 'static,
     ) -> Self {
+        Self::prepare_for(checks, std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()).await
+    }
+
+    async fn prepare_for(
+        checks: impl std::future::Future<Output = Result<T, Error>> + Send + 'static,
+        in_lambda: bool,
+    ) -> Self {
         let checks = StartChecks {
-            task: tokio::sync::Mutex::new(Some(tokio::spawn(checks))),
+            checks: std::sync::Mutex::new(Some(Box::pin(checks))),
             ready: tokio::sync::OnceCell::new(),
         };
-        if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        if !in_lambda {
             checks.get().await;
         }
         checks
@@ -165,13 +176,11 @@ impl<T: Send + Sync + 'static> StartChecks<T> {
     pub async fn get(&self) -> &T {
         self.ready
             .get_or_init(|| async {
-                let task = self.task.lock().await.take();
-                match task {
-                    Some(task) => match task.await {
-                        Ok(done) => started(done),
-                        Err(e) => started(Err(format!("the start checks did not finish: {e}"))),
-                    },
-                    None => started(Err("the start checks ran already and failed")),
+                let checks = self.checks.lock().map(|mut c| c.take()).ok().flatten();
+                match checks {
+                    Some(checks) => started(checks.await),
+                    // Only if the first event's handling was dropped midway through them.
+                    None => started(Err("the start checks were interrupted")),
                 }
             })
             .await
@@ -184,7 +193,7 @@ pub async fn run_worker(flow: Flow, run: crate::flows::FlowCode) -> Result<(), E
     started(crate::telemetry::init_lambda());
     let aws = crate::aws::from_env().await;
     // Every setting is read and range-checked now; the names are looked up, and the mapping
-    // checked against the org, while the runtime fetches the first event (`StartChecks`).
+    // checked against the org, when the first event has come (`StartChecks`).
     let settings = started(ClientSettings::from_env(&ProcessEnv));
     let flow_settings = started(settings_from_env(&ProcessEnv).map_err(Error::from));
     // The worker's own queue, for messages it puts off (API budget, a create in progress).
@@ -196,13 +205,15 @@ pub async fn run_worker(flow: Flow, run: crate::flows::FlowCode) -> Result<(), E
         );
     }
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
-    let requeue = own_queue.map(|url| {
-        Arc::new(SqsWorkQueue::new(
-            aws_sdk_sqs::Client::new(&aws),
-            QueueUrls::new().with(flow, url),
-        )) as Arc<dyn crate::queue::WorkQueue>
-    });
-    let worker = StartChecks::spawn(async move {
+    let worker = StartChecks::prepare(async move {
+        // Built here, not before the runtime: an SDK client loads the system's root
+        // certificates when it is made, which was most of the workers' init.
+        let requeue = own_queue.map(|url| {
+            Arc::new(SqsWorkQueue::new(
+                aws_sdk_sqs::Client::new(&aws),
+                QueueUrls::new().with(flow, url),
+            )) as Arc<dyn crate::queue::WorkQueue>
+        });
         let ctx = checked_context(settings, &ProcessEnv, &aws).await?;
         Ok(Worker {
             flow,
@@ -304,11 +315,12 @@ impl Poller {
 pub async fn run_poller() -> Result<(), Error> {
     started(crate::telemetry::init_lambda());
     let aws = crate::aws::from_env().await;
-    // Read and range-checked now; the names and the mapping are checked while the runtime
-    // fetches the first event (`StartChecks`).
+    // Read and range-checked now; the names and the mapping are checked when the first
+    // event has come (`StartChecks`).
     started(PollerSettings::from_env(&ProcessEnv));
     let metrics = started(InvocationMetrics::init(&ProcessEnv).map_err(Error::from));
-    let poller = StartChecks::spawn(async move { Poller::from_env(&ProcessEnv, &aws).await }).await;
+    let poller =
+        StartChecks::prepare(async move { Poller::from_env(&ProcessEnv, &aws).await }).await;
     let (poller, metrics) = (&poller, &metrics);
     lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
         let poller = poller.get().await;
@@ -331,5 +343,47 @@ pub fn started<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
             eprintln!("configuration error: {e}");
             std::process::exit(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StartChecks;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn counted(
+        runs: &Arc<AtomicUsize>,
+    ) -> impl std::future::Future<Output = Result<u8, lambda_runtime::Error>> {
+        let runs = runs.clone();
+        async move {
+            runs.fetch_add(1, Ordering::SeqCst);
+            Ok(7)
+        }
+    }
+
+    /// In Lambda nothing of the checks runs before the first event (init is the runtime's
+    /// alone); they run once, on the first event, and their result is kept.
+    #[tokio::test]
+    async fn in_lambda_the_checks_wait_for_the_first_event_and_run_once() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let checks = StartChecks::prepare_for(counted(&runs), true).await;
+        // A spawned task would get its turn here (this test's runtime has one thread).
+        tokio::task::yield_now().await;
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        assert_eq!(*checks.get().await, 7);
+        assert_eq!(*checks.get().await, 7);
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    /// Started by hand (no runtime API), the checks run at start, so a bad start ends with
+    /// its sentence rather than the runtime's missing-variable panic.
+    #[tokio::test]
+    async fn outside_lambda_the_checks_run_at_start() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let checks = StartChecks::prepare_for(counted(&runs), false).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(*checks.get().await, 7);
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 }

@@ -14,8 +14,8 @@ async fn main() -> Result<(), Error> {
     started(shared::telemetry::init_lambda());
     let settings = started(WebhookSettings::from_env(&ProcessEnv));
     let aws = shared::aws::from_env().await;
-    // The webhook key is read while the runtime fetches the first request.
-    let handler = StartChecks::spawn(async move {
+    // The webhook key is read when the first request has come (`StartChecks`).
+    let handler = StartChecks::prepare(async move {
         let key = settings.key(&AwsSecretStore::from_conf(&aws)).await?;
         let queue = SqsWorkQueue::new(aws_sdk_sqs::Client::new(&aws), settings.queues);
         Ok(Handler {
