@@ -113,7 +113,7 @@ impl IpaasClient {
                     config.base_url
                 ))
             })?;
-        let http = reqwest::Client::builder()
+        let http = crate::http::roots::client_builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             // A redirect could carry the key elsewhere; the API never redirects.

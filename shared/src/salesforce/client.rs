@@ -157,7 +157,7 @@ impl SalesforceClient {
                 config.api_version
             )));
         }
-        let http = reqwest::Client::builder()
+        let http = crate::http::roots::client_builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             // A redirect could carry the token elsewhere; the REST API never redirects.
