@@ -1,8 +1,9 @@
 //! The system's root certificates, read once per container for both API clients.
 //!
-//! reqwest reads and parses the system's store anew for every client it builds: about 4 ms
-//! each on a fast machine, several times that at a small Lambda's CPU share, twice per cold
-//! start (the Salesforce and the iPaaS.com client). The clients take this one copy instead.
+//! reqwest reads and parses the system's store anew for every client it builds (about 4 ms
+//! each on the 2-core machine of docs/benchmarks.md; a small Lambda has a fraction of a
+//! vCPU), twice per cold start: the Salesforce and the iPaaS.com client. The clients take
+//! this one copy instead.
 //! Certificates the TLS library could not use as a root (ancient or malformed entries that
 //! system stores often hold) are left out, as reqwest's own loading does.
 
@@ -39,7 +40,7 @@ mod tests {
 
     /// The same roots as reqwest's own loading would trust, and a client builds on them.
     #[test]
-    fn the_systems_roots_are_read_once_and_a_client_builds_on_them() {
+    fn the_clients_trust_every_usable_root_of_the_system() {
         let usable = rustls_native_certs::load_native_certs()
             .certs
             .iter()
