@@ -1,9 +1,8 @@
 //! The system's root certificates, read once per container for both API clients.
 //!
-//! reqwest reads and parses the system's store anew for every client it builds (about 4 ms
-//! each on the 2-core machine of docs/benchmarks.md; a small Lambda has a fraction of a
-//! vCPU), twice per cold start: the Salesforce and the iPaaS.com client. The clients take
-//! this one copy instead.
+//! reqwest reads and parses the system's store anew for every client it builds, twice per
+//! cold start (the Salesforce and the iPaaS.com client); the clients take this one copy
+//! instead (docs/benchmarks.md, cold start).
 //! Certificates the TLS library could not use as a root (ancient or malformed entries that
 //! system stores often hold) are left out, as reqwest's own loading does.
 
